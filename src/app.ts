@@ -1,0 +1,87 @@
+// The application as a Fastify instance: explicit registration of every plugin and route, in order.
+import { randomUUID } from 'node:crypto';
+import cors from '@fastify/cors';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { DestinationStream } from 'pino';
+import type { Config } from './config.js';
+import { loggerOptions } from './logger.js';
+import db from './plugins/db.js';
+import errorHandler from './plugins/error-handler.js';
+import rootRoutes from './routes/root.js';
+import { version } from './version.js';
+
+export interface AppDeps {
+  /** Where log lines go (tests read them); stdout when absent. */
+  logStream?: DestinationStream;
+}
+
+const requestIdPattern = /^[\w.-]{1,64}$/;
+
+export async function buildApp(config: Config, deps: AppDeps = {}) {
+  const app = Fastify({
+    logger: loggerOptions(config, deps.logStream),
+    trustProxy: config.trustProxy,
+    // A prompt of MAX_PROMPT_CHARS characters can take four bytes each in UTF-8, plus the rest of the body.
+    bodyLimit: Math.max(1024 * 1024, config.limits.maxPromptChars * 4 + 64 * 1024),
+    // Open SSE streams must not keep close() waiting; the sessions plugin ends them first.
+    forceCloseConnections: true,
+    requestIdHeader: 'x-request-id',
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
+    },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorate('config', config);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(errorHandler);
+  await app.register(cors, {
+    origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins,
+    methods: ['GET', 'POST', 'OPTIONS'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID', 'X-Request-Id'],
+    exposedHeaders: [
+      'X-Total-Count',
+      'Retry-After',
+      'X-Request-Id',
+      'X-RateLimit-Limit',
+      'X-RateLimit-Remaining',
+      'X-RateLimit-Reset',
+    ],
+    maxAge: 600,
+  });
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'AI Model Playground API',
+        version,
+        description: 'Compare large language models side by side.',
+      },
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await app.register(db, { path: config.databasePath });
+
+  await app.register(rootRoutes);
+  return app;
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+  }
+}

@@ -1,0 +1,99 @@
+// Drizzle schema: users, comparison sessions, their model responses and their stream event log.
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+const createdAt = () =>
+  integer('created_at', { mode: 'timestamp_ms' })
+    .notNull()
+    .default(sql`(cast(unixepoch('subsec') * 1000 as integer))`);
+const updatedAt = () =>
+  integer('updated_at', { mode: 'timestamp_ms' })
+    .notNull()
+    .default(sql`(cast(unixepoch('subsec') * 1000 as integer))`);
+
+export const sessionStatuses = ['pending', 'in_progress', 'completed', 'failed', 'cancelled'] as const;
+export type SessionStatus = (typeof sessionStatuses)[number];
+export const responseStatuses = ['pending', 'streaming', 'completed', 'error', 'cancelled'] as const;
+export type ResponseStatus = (typeof responseStatuses)[number];
+
+/** A user is the token's `sub`, stored on first sight and kept up to date. */
+export const users = sqliteTable('users', {
+  id: text('id').primaryKey(),
+  email: text('email'),
+  name: text('name'),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const comparisonSessions = sqliteTable(
+  'comparison_sessions',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    prompt: text('prompt').notNull(),
+    system: text('system'),
+    temperature: real('temperature'),
+    maxTokens: integer('max_tokens'),
+    status: text('status', { enum: sessionStatuses }).notNull().default('pending'),
+    errorMessage: text('error_message'),
+    /** Id of the final stream event once the session has ended; a reconnect past it gets 204. */
+    finalEventId: integer('final_event_id'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    completedAt: integer('completed_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [
+    index('comparison_sessions_user_created_idx').on(t.userId, t.createdAt),
+    index('comparison_sessions_status_idx').on(t.status),
+  ],
+);
+
+export const modelResponses = sqliteTable(
+  'model_responses',
+  {
+    id: text('id').primaryKey(),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => comparisonSessions.id, { onDelete: 'cascade' }),
+    /** Order of the model in the request, so responses come back as asked. */
+    position: integer('position').notNull(),
+    modelId: text('model_id').notNull(),
+    provider: text('provider').notNull(),
+    response: text('response').notNull().default(''),
+    status: text('status', { enum: responseStatuses }).notNull().default('pending'),
+    inputTokens: integer('input_tokens').notNull().default(0),
+    outputTokens: integer('output_tokens').notNull().default(0),
+    cachedInputTokens: integer('cached_input_tokens').notNull().default(0),
+    cost: real('cost').notNull().default(0),
+    responseTimeMs: integer('response_time_ms'),
+    timeToFirstTokenMs: integer('time_to_first_token_ms'),
+    errorMessage: text('error_message'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('model_responses_session_model_idx').on(t.sessionId, t.modelId)],
+);
+
+/**
+ * The session's stream, event by event, so that a reconnect gets exactly what it missed with the
+ * same ids, also after a restart. Written in batches, never one row per chunk on the hot path.
+ */
+export const sessionEvents = sqliteTable(
+  'session_events',
+  {
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => comparisonSessions.id, { onDelete: 'cascade' }),
+    id: integer('id').notNull(),
+    event: text('event').notNull(),
+    data: text('data').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sessionId, t.id] })],
+);
+
+export type User = typeof users.$inferSelect;
+export type ComparisonSession = typeof comparisonSessions.$inferSelect;
+export type ModelResponse = typeof modelResponses.$inferSelect;
+export type SessionEvent = typeof sessionEvents.$inferSelect;

@@ -1,0 +1,62 @@
+// One error handler for the whole app: every failure leaves as the contract's envelope.
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { envelope } from '../errors.js';
+import { ProviderError } from '../providers/types.js';
+
+type Issue = { instancePath?: string; message?: string; params?: Record<string, unknown> };
+
+function describeValidation(context: string | undefined, issues: Issue[]): string {
+  const where = context ?? 'request';
+  return issues
+    .slice(0, 5)
+    .map((i) => {
+      const path = (i.instancePath ?? '').replace(/^\//, '').replaceAll('/', '.');
+      return `${where}${path ? `.${path}` : ''}: ${i.message ?? 'is invalid'}`;
+    })
+    .join('; ');
+}
+
+function providerStatus(err: ProviderError): number {
+  if (err.kind === 'rate_limited') return 429;
+  if (err.kind === 'timeout') return 504;
+  return 502;
+}
+
+/** Errors of @fastify/jwt and get-jwks: any of them means the token is not acceptable. */
+function isTokenError(err: FastifyError): boolean {
+  return typeof err.code === 'string' && (err.code.startsWith('FST_JWT_') || err.code.startsWith('JWKS_'));
+}
+
+export function toEnvelope(err: FastifyError, request: FastifyRequest) {
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    return envelope(400, describeValidation(err.validationContext, err.validation as Issue[]));
+  }
+  if (err.validation)
+    return envelope(400, describeValidation(err.validationContext, err.validation as Issue[]));
+  if (err instanceof ProviderError) return envelope(providerStatus(err), err.message);
+  if (isTokenError(err)) return envelope(401, 'Invalid or missing authorization token');
+  const status = err.statusCode ?? 500;
+  if (status >= 400 && status < 500) return envelope(status, err.message);
+  request.log.error({ err }, 'request failed');
+  return envelope(
+    status >= 500 && status < 600 ? status : 500,
+    'Something went wrong on our side; it has been logged',
+  );
+}
+
+export default fp(
+  async (app) => {
+    app.setErrorHandler((err: FastifyError, request, reply: FastifyReply) => {
+      const body = toEnvelope(err, request);
+      if (body.statusCode < 500)
+        request.log.info({ code: err.code, statusCode: body.statusCode }, body.message);
+      return reply.code(body.statusCode).send(body);
+    });
+    app.setNotFoundHandler((request, reply) =>
+      reply.code(404).send(envelope(404, `Route ${request.method} ${request.url.split('?')[0]} not found`)),
+    );
+  },
+  { name: 'error-handler' },
+);

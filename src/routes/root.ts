@@ -1,0 +1,78 @@
+// Public service routes: liveness, what this server offers, and health with a real database query.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Config } from '../config.js';
+import { errorEnvelopeSchema } from '../schemas/common.js';
+import { healthSchema, infoSchema, rootSchema } from '../schemas/root.js';
+import { serviceName, version } from '../version.js';
+
+function configuredProviders(config: Config): string[] {
+  const { openai, anthropic, demo } = config.providers;
+  return [openai && 'openai', anthropic && 'anthropic', demo && 'demo'].filter((p): p is string =>
+    Boolean(p),
+  );
+}
+
+const rootRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get('/', { schema: { tags: ['service'], response: { 200: rootSchema } } }, async () => ({
+    status: 'ok' as const,
+    timestamp: new Date().toISOString(),
+    service: serviceName,
+    version,
+  }));
+
+  app.get('/api/info', { schema: { tags: ['service'], response: { 200: infoSchema } } }, async () => ({
+    name: serviceName,
+    version,
+    features: [
+      'side-by-side comparison of several models on one prompt',
+      'server-sent events stream multiplexing every model, resumable with Last-Event-ID',
+      'cancellation that aborts the upstream requests',
+      'per-model tokens, cost, time to first token and total time',
+      'history of comparisons per user',
+      'providers: openai, anthropic, demo (simulated)',
+      'auth: Auth0 (RS256 via JWKS) or HS256 self-hosting',
+    ],
+    endpoints: {
+      root: 'GET /',
+      info: 'GET /api/info',
+      health: 'GET /health',
+      docs: 'GET /docs',
+      openapi: 'GET /docs/json',
+      login: 'GET /auth/login',
+      logout: 'GET /auth/logout',
+      me: 'GET /auth/me',
+      models: 'GET /comparison/models/available',
+      create: 'POST /comparison',
+      list: 'GET /comparison',
+      get: 'GET /comparison/:id',
+      stream: 'GET /comparison/:id/stream',
+      cancel: 'POST /comparison/:id/cancel',
+    },
+  }));
+
+  app.get(
+    '/health',
+    {
+      schema: {
+        tags: ['service'],
+        response: { 200: healthSchema, 503: healthSchema.or(errorEnvelopeSchema) },
+      },
+    },
+    async (_request, reply) => {
+      const reachable = app.databaseReachable();
+      const mem = process.memoryUsage();
+      const body = {
+        status: reachable ? ('ok' as const) : ('degraded' as const),
+        timestamp: new Date().toISOString(),
+        uptimeSeconds: Math.round(process.uptime()),
+        database: { reachable },
+        providers: { configured: configuredProviders(app.config) },
+        comparisons: { active: 0 },
+        memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, heapTotalBytes: mem.heapTotal },
+      };
+      return reply.code(reachable ? 200 : 503).send(body);
+    },
+  );
+};
+
+export default rootRoutes;
