@@ -8,8 +8,10 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { DestinationStream } from 'pino';
 import type { Config } from './config.js';
 import { loggerOptions } from './logger.js';
+import auth from './plugins/auth.js';
 import db from './plugins/db.js';
 import errorHandler from './plugins/error-handler.js';
+import { authProtectedRoutes } from './routes/auth.js';
 import rootRoutes from './routes/root.js';
 import { version } from './version.js';
 
@@ -73,8 +75,15 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   await app.register(db, { path: config.databasePath });
+  await app.register(auth);
 
+  // Public routes.
   await app.register(rootRoutes);
+  // Protected routes: a child context whose every route needs a bearer token (Encapsulation.md).
+  await app.register(async (protectedApp) => {
+    protectedApp.addHook('onRequest', app.authenticate);
+    await protectedApp.register(authProtectedRoutes);
+  });
   return app;
 }
 
