@@ -10,12 +10,16 @@ import type { Config } from './config.js';
 import { loggerOptions } from './logger.js';
 import db from './plugins/db.js';
 import errorHandler from './plugins/error-handler.js';
+import providers, { type ProvidersOptions } from './plugins/providers.js';
+import modelRoutes from './routes/models.js';
 import rootRoutes from './routes/root.js';
 import { version } from './version.js';
 
 export interface AppDeps {
   /** Where log lines go (tests read them); stdout when absent. */
   logStream?: DestinationStream;
+  /** Options of the providers plugin (tests pace the demo models). */
+  providers?: ProvidersOptions;
 }
 
 const requestIdPattern = /^[\w.-]{1,64}$/;
@@ -73,6 +77,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   await app.register(db, { path: config.databasePath });
+  await app.register(providers, deps.providers ?? {});
+
+  // TODO(auth): protected: move into the authenticated context when auth lands.
+  await app.register(modelRoutes);
 
   await app.register(rootRoutes);
   return app;
