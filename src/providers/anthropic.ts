@@ -110,7 +110,8 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
       for await (const event of events) {
         switch (event.type) {
           case 'message_start':
-            usage = startUsage(event.message.usage);
+            // Typed as always present; an Anthropic-compatible server may still leave it out.
+            if (event.message.usage) usage = startUsage(event.message.usage);
             break;
           case 'content_block_delta':
             // Only text deltas are the answer: thinking, signature, citations and tool input are not.

@@ -47,7 +47,9 @@ export function mapAnthropicError(err: unknown, apiKey = ''): ProviderError {
   if (err instanceof APIConnectionTimeoutError) return fail('timeout', 'Anthropic did not answer in time');
   if (err instanceof APIConnectionError)
     return fail('network', 'Could not reach Anthropic (connection failed)');
-  if (!(err instanceof APIError)) return fail('upstream', 'Anthropic sent a response we could not read');
+  // A body that is not the JSON it should be; anything else thrown while reading is a broken connection.
+  if (err instanceof SyntaxError) return fail('upstream', 'Anthropic sent a response we could not read');
+  if (!(err instanceof APIError)) return fail('network', 'The connection to Anthropic was lost mid-answer');
 
   const status = err.status;
   const detail = safeUpstreamMessage(innerError(err.error)?.message, [apiKey]);

@@ -37,7 +37,9 @@ export function mapOpenAIError(err: unknown, apiKey = ''): ProviderError {
   if (err instanceof APIUserAbortError) return fail('cancelled', 'cancelled');
   if (err instanceof APIConnectionTimeoutError) return fail('timeout', 'OpenAI did not answer in time');
   if (err instanceof APIConnectionError) return fail('network', 'Could not reach OpenAI (connection failed)');
-  if (!(err instanceof APIError)) return fail('upstream', 'OpenAI sent a response we could not read');
+  // A body that is not the JSON it should be; anything else thrown while reading is a broken connection.
+  if (err instanceof SyntaxError) return fail('upstream', 'OpenAI sent a response we could not read');
+  if (!(err instanceof APIError)) return fail('network', 'The connection to OpenAI was lost mid-answer');
 
   const detail = safeUpstreamMessage(isRecord(err.error) ? err.error.message : undefined, [apiKey]);
   const status = err.status;
