@@ -19,8 +19,8 @@ interface Pace {
 
 // One pace per demo model id; a demo model missing here streams like demo-fast.
 const paces: Record<string, Pace> = {
-  'demo-fast': { firstChunk: [60, 140], betweenChunks: [10, 20], sentences: [3, 5] },
-  'demo-slow': { firstChunk: [700, 1200], betweenChunks: [25, 45], sentences: [5, 7] },
+  'demo-fast': { firstChunk: [60, 140], betweenChunks: [10, 20], sentences: [5, 6] },
+  'demo-slow': { firstChunk: [700, 1200], betweenChunks: [25, 45], sentences: [6, 8] },
 };
 const defaultPace = paces['demo-fast'] as Pace;
 
@@ -69,11 +69,11 @@ const between = (random: Random, [min, max]: [number, number]) =>
   min + Math.floor(random() * (max - min + 1));
 const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 
-/** The first words of the prompt, for the answer to quote. */
+/** The first words of the prompt, for the answer to quote; at most 60 characters. */
 function topicOf(prompt: string): string {
-  const words = prompt.replace(/\s+/g, ' ').replace(/"/g, "'").trim().split(' ');
-  const head = words.slice(0, 8).join(' ');
-  return words.length > 8 ? `${head}…` : head;
+  const flat = prompt.replace(/\s+/g, ' ').replace(/"/g, "'").trim();
+  const head = flat.split(' ').slice(0, 8).join(' ').slice(0, 60);
+  return head.length < flat.length ? `${head}…` : head;
 }
 
 /** The whole answer and its chunks: a function of the model id, system prompt and prompt only. */
@@ -97,9 +97,13 @@ export function demoAnswer(modelId: string, prompt: string, system = '') {
     const take = random() < 0.35 ? 2 : 1;
     const piece = words.slice(i, i + take).join('');
     i += take;
-    if (piece.length > 9 && random() < 0.3) {
-      const cut = 3 + Math.floor(random() * (piece.length - 5));
-      chunks.push(piece.slice(0, cut), piece.slice(cut));
+    if (piece.length > 16 || (piece.length > 9 && random() < 0.3)) {
+      // A long piece arrives in parts of 3 to 12 characters.
+      for (let at = 0; at < piece.length; ) {
+        const size = 3 + Math.floor(random() * 10);
+        chunks.push(piece.slice(at, at + size));
+        at += size;
+      }
     } else {
       chunks.push(piece);
     }
@@ -119,6 +123,10 @@ export function createDemoProvider(options: DemoProviderOptions = {}): Provider 
       const { signal, model } = request;
       const cancelled = () => new ProviderError('cancelled', 'cancelled', 'demo');
       const wait = async (ms: number) => {
+        if (ms * scale <= 0) {
+          if (signal.aborted) throw cancelled();
+          return;
+        }
         try {
           await sleep(ms * scale, undefined, { signal });
         } catch {
