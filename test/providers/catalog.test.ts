@@ -31,7 +31,9 @@ describe('model catalogue', () => {
 
   it('says where every price comes from, and prices are sane', () => {
     for (const m of catalog) {
-      expect(m.priceSource).toMatch(m.provider === 'demo' ? /simulated/i : /pricing page.*, as of \w+ \d{4}$/);
+      expect(m.priceSource).toMatch(
+        m.provider === 'demo' ? /simulated/i : /pricing page.*, as of \w+ \d{4}$/,
+      );
       expect(m.pricing.inputPerMillion).toBeGreaterThanOrEqual(0);
       expect(m.pricing.outputPerMillion).toBeGreaterThanOrEqual(m.pricing.inputPerMillion);
       if (m.pricing.cachedInputPerMillion !== undefined)
