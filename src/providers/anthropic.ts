@@ -7,7 +7,7 @@ import type {
 } from '@anthropic-ai/sdk/resources/messages';
 import { guardStream } from './guard-stream.js';
 import { isAnthropicQuotaError, mapAnthropicError, mapAnthropicStopReason } from './map-anthropic-error.js';
-import { type Fetch, quotaAwareFetch } from './quota-aware-fetch.js';
+import { type Fetch, retryVetoFetch } from './retry-veto-fetch.js';
 import {
   type FinishReason,
   type GenerateRequest,
@@ -87,7 +87,11 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
     // Explicit, so the SDK never falls back to reading process.env itself.
     baseURL: options.baseURL ?? 'https://api.anthropic.com',
     maxRetries: options.maxRetries ?? 2,
-    fetch: quotaAwareFetch(isAnthropicQuotaError, options.fetch),
+    fetch: retryVetoFetch({
+      isQuotaBody: isAnthropicQuotaError,
+      maxRetryAfterMs: idleTimeoutMs,
+      inner: options.fetch,
+    }),
   });
 
   return {

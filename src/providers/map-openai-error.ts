@@ -72,6 +72,8 @@ export function mapOpenAIError(err: unknown, apiKey = ''): ProviderError {
   }
   if (status === undefined) {
     // An `error` object inside the event stream, after the response had started.
+    if (/rate_limit/.test(`${err.type} ${err.code}`))
+      return fail('rate_limited', withDetail('OpenAI rate limit reached mid-stream', detail));
     return fail('upstream', withDetail('OpenAI reported an error mid-stream', detail));
   }
   if (status >= 400 && status < 500)

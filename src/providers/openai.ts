@@ -7,7 +7,7 @@ import type {
 import type { CompletionUsage } from 'openai/resources/completions';
 import { guardStream } from './guard-stream.js';
 import { isOpenAIQuotaError, mapOpenAIError, mapOpenAIFinishReason } from './map-openai-error.js';
-import { type Fetch, quotaAwareFetch } from './quota-aware-fetch.js';
+import { type Fetch, retryVetoFetch } from './retry-veto-fetch.js';
 import {
   type FinishReason,
   type GenerateRequest,
@@ -68,10 +68,11 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
     organization: null,
     project: null,
     maxRetries: options.maxRetries ?? 2,
-    fetch: quotaAwareFetch(
-      (body) => isOpenAIQuotaError(isRecord(body) ? body.error : undefined),
-      options.fetch,
-    ),
+    fetch: retryVetoFetch({
+      isQuotaBody: (body) => isOpenAIQuotaError(isRecord(body) ? body.error : undefined),
+      maxRetryAfterMs: idleTimeoutMs,
+      inner: options.fetch,
+    }),
   });
 
   return {

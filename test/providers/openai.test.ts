@@ -161,6 +161,15 @@ describe('OpenAI adapter: failures', () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it('does not wait for a retry-after longer than the idle timeout', async () => {
+    server.script({ status: 429, headers: { 'retry-after': '30' } });
+    const started = Date.now();
+    const error = await failureOf(provider(1000).stream(generateRequest('gpt-4o')));
+    expect(error).toMatchObject({ kind: 'rate_limited', retryAfterSeconds: 30 });
+    expect(server.requests).toHaveLength(1);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
   it('maps a 503 that persists through the retries to overloaded', async () => {
     const busy = { status: 503, headers: { 'retry-after': '0' } };
     server.script(busy, busy, busy);
@@ -230,6 +239,15 @@ describe('OpenAI adapter: cancellation', () => {
     controller.abort();
     expect((await pending).kind).toBe('cancelled');
     expect(Date.now() - started).toBeLessThan(1000);
+    await server.waitForClose(0);
+  });
+
+  it('a consumer that stops reading early closes the upstream socket', async () => {
+    server.script({ deltas: 50, intervalMs: 20 });
+    for await (const part of provider().stream(generateRequest('gpt-4o'))) {
+      expect(part.type).toBe('text');
+      break;
+    }
     await server.waitForClose(0);
   });
 
