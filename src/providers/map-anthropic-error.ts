@@ -7,10 +7,9 @@ import {
   AuthenticationError,
   PermissionDeniedError,
 } from '@anthropic-ai/sdk';
-import { retryAfterSeconds, safeUpstreamMessage, withDetail } from './safe-message.js';
+import { retryAfterSeconds } from './retry-veto-fetch.js';
+import { isRecord, safeUpstreamMessage, withDetail } from './safe-message.js';
 import { ProviderError } from './types.js';
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
 const SPEND_LIMIT_CODES = new Set([
   'contract_spend_limit_reached',

@@ -11,10 +11,9 @@ import {
   PermissionDeniedError,
   RateLimitError,
 } from 'openai';
-import { retryAfterSeconds, safeUpstreamMessage, withDetail } from './safe-message.js';
+import { retryAfterSeconds } from './retry-veto-fetch.js';
+import { isRecord, safeUpstreamMessage, withDetail } from './safe-message.js';
 import { ProviderError } from './types.js';
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
 /**
  * True when an OpenAI error object (the `error` member of the body) says the account's quota or
@@ -27,6 +26,10 @@ export function isOpenAIQuotaError(error: unknown): boolean {
     typeof error.message === 'string' && /exceeded your current quota|billing hard limit/i.test(error.message)
   );
 }
+
+/** The same test on a whole response body `{ error: { ... } }`. */
+export const isOpenAIQuotaBody = (body: unknown) =>
+  isOpenAIQuotaError(isRecord(body) ? body.error : undefined);
 
 /** The error kind and a message safe to show a user; `apiKey` is redacted from any upstream text. */
 export function mapOpenAIError(err: unknown, apiKey = ''): ProviderError {

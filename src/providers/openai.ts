@@ -6,7 +6,7 @@ import type {
 } from 'openai/resources/chat/completions';
 import type { CompletionUsage } from 'openai/resources/completions';
 import { guardStream } from './guard-stream.js';
-import { isOpenAIQuotaError, mapOpenAIError, mapOpenAIFinishReason } from './map-openai-error.js';
+import { isOpenAIQuotaBody, mapOpenAIError, mapOpenAIFinishReason } from './map-openai-error.js';
 import { type Fetch, retryVetoFetch } from './retry-veto-fetch.js';
 import {
   type FinishReason,
@@ -69,7 +69,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
     project: null,
     maxRetries: options.maxRetries ?? 2,
     fetch: retryVetoFetch({
-      isQuotaBody: (body) => isOpenAIQuotaError(isRecord(body) ? body.error : undefined),
+      isQuotaBody: isOpenAIQuotaBody,
       maxRetryAfterMs: idleTimeoutMs,
       inner: options.fetch,
     }),
@@ -108,5 +108,3 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
     },
   };
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;

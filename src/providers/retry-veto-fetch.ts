@@ -47,7 +47,8 @@ function rebuilt(response: Response, text: string, headers: Headers): Response {
 }
 
 /** The wait the server asks for, as the SDKs read it: retry-after-ms, else retry-after (seconds or a date). */
-function retryAfterMs(headers: Headers): number | undefined {
+export function retryAfterMs(headers: Headers | undefined): number | undefined {
+  if (!headers) return undefined;
   const ms = Number.parseFloat(headers.get('retry-after-ms') ?? '');
   if (!Number.isNaN(ms)) return ms;
   const value = headers.get('retry-after');
@@ -55,7 +56,13 @@ function retryAfterMs(headers: Headers): number | undefined {
   const seconds = Number.parseFloat(value);
   if (!Number.isNaN(seconds)) return seconds * 1000;
   const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : at - Date.now();
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+/** The same wait in whole seconds, for a ProviderError. */
+export function retryAfterSeconds(headers: Headers | undefined): number | undefined {
+  const ms = retryAfterMs(headers);
+  return ms === undefined ? undefined : Math.ceil(ms / 1000);
 }
 
 function parseJson(text: string): unknown {

@@ -22,12 +22,4 @@ export function withDetail(summary: string, detail: string | undefined): string 
   return detail ? `${summary}: ${detail}` : summary;
 }
 
-/** Seconds from a `retry-after` header (delta-seconds or an HTTP date), when present and sane. */
-export function retryAfterSeconds(headers: Headers | undefined): number | undefined {
-  const value = headers?.get('retry-after');
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000));
-}
+export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;

@@ -1,8 +1,9 @@
-// User-safe upstream messages: keys redacted, length bounded; retry-after parsing.
+// User-safe upstream messages, retry-after parsing and quota detection.
 import { describe, expect, it } from 'vitest';
 import { isAnthropicQuotaError } from '../../src/providers/map-anthropic-error.js';
 import { isOpenAIQuotaError } from '../../src/providers/map-openai-error.js';
-import { retryAfterSeconds, safeUpstreamMessage } from '../../src/providers/safe-message.js';
+import { retryAfterMs, retryAfterSeconds } from '../../src/providers/retry-veto-fetch.js';
+import { safeUpstreamMessage } from '../../src/providers/safe-message.js';
 
 describe('safeUpstreamMessage', () => {
   it('keeps the explanation and redacts anything key-like', () => {
@@ -25,8 +26,10 @@ describe('safeUpstreamMessage', () => {
   });
 });
 
-describe('retryAfterSeconds', () => {
-  it('reads seconds and HTTP dates', () => {
+describe('retry-after', () => {
+  it('reads retry-after-ms, seconds and HTTP dates', () => {
+    expect(retryAfterMs(new Headers({ 'retry-after-ms': '250', 'retry-after': '9' }))).toBe(250);
+    expect(retryAfterSeconds(new Headers({ 'retry-after': '0.2' }))).toBe(1);
     expect(retryAfterSeconds(new Headers({ 'retry-after': '7' }))).toBe(7);
     const inTenSeconds = new Date(Date.now() + 10_000).toUTCString();
     expect(retryAfterSeconds(new Headers({ 'retry-after': inTenSeconds }))).toBeGreaterThanOrEqual(9);
