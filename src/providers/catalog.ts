@@ -8,11 +8,15 @@ const SIMULATED = 'Simulated locally by the demo provider: free';
 
 type Row = Omit<ModelInfo, 'provider' | 'priceSource'>;
 
+/** Rows are shared by every app in the process: frozen, so no app can change another's prices. */
+const freeze = (model: ModelInfo): ModelInfo =>
+  Object.freeze({ ...model, pricing: Object.freeze(model.pricing) });
+
 /** Reasoning models (o-series, gpt-5 family) take `max_completion_tokens` and reject `temperature`. */
-const openai = (row: Row): ModelInfo => ({ ...row, provider: 'openai', priceSource: OPENAI_PRICES });
+const openai = (row: Row) => freeze({ ...row, provider: 'openai', priceSource: OPENAI_PRICES });
 /** Anthropic cache writes (5-minute TTL) cost 1.25x the input price; reads 0.1x. */
-const anthropic = (row: Row): ModelInfo => ({ ...row, provider: 'anthropic', priceSource: ANTHROPIC_PRICES });
-const demo = (row: Row): ModelInfo => ({ ...row, provider: 'demo', priceSource: SIMULATED });
+const anthropic = (row: Row) => freeze({ ...row, provider: 'anthropic', priceSource: ANTHROPIC_PRICES });
+const demo = (row: Row) => freeze({ ...row, provider: 'demo', priceSource: SIMULATED });
 
 export const catalog: readonly ModelInfo[] = Object.freeze([
   // OpenAI: current
