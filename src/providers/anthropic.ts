@@ -7,8 +7,9 @@ import type {
 } from '@anthropic-ai/sdk/resources/messages';
 import { guardStream } from './guard-stream.js';
 import { isAnthropicQuotaError, mapAnthropicError, mapAnthropicStopReason } from './map-anthropic-error.js';
-import { type Fetch, retryVetoFetch } from './retry-veto-fetch.js';
+import { retryVetoFetch } from './retry-veto-fetch.js';
 import {
+  type ApiProviderOptions,
   type FinishReason,
   type GenerateRequest,
   type Provider,
@@ -16,16 +17,6 @@ import {
   type StreamPart,
   type Usage,
 } from './types.js';
-
-export interface AnthropicProviderOptions {
-  apiKey: string;
-  /** Without `/v1`; the SDK default when absent. */
-  baseURL?: string;
-  idleTimeoutMs: number;
-  /** Retries of 429/5xx/529 before the first byte, by the SDK (honouring retry-after). */
-  maxRetries?: number;
-  fetch?: Fetch;
-}
 
 export function anthropicParams(request: GenerateRequest): MessageCreateParamsStreaming {
   const { model } = request;
@@ -80,7 +71,7 @@ function startUsage(u: AnthropicUsage): UsageFields {
   };
 }
 
-export function createAnthropicProvider(options: AnthropicProviderOptions): Provider {
+export function createAnthropicProvider(options: ApiProviderOptions): Provider {
   const { apiKey, idleTimeoutMs } = options;
   const client = new Anthropic({
     apiKey,

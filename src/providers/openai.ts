@@ -7,8 +7,9 @@ import type {
 import type { CompletionUsage } from 'openai/resources/completions';
 import { guardStream } from './guard-stream.js';
 import { isOpenAIQuotaBody, mapOpenAIError, mapOpenAIFinishReason } from './map-openai-error.js';
-import { type Fetch, retryVetoFetch } from './retry-veto-fetch.js';
+import { retryVetoFetch } from './retry-veto-fetch.js';
 import {
+  type ApiProviderOptions,
   type FinishReason,
   type GenerateRequest,
   type Provider,
@@ -16,16 +17,6 @@ import {
   type StreamPart,
   type Usage,
 } from './types.js';
-
-export interface OpenAIProviderOptions {
-  apiKey: string;
-  /** Any OpenAI-compatible server, `/v1` included; the SDK default when absent. */
-  baseURL?: string;
-  idleTimeoutMs: number;
-  /** Retries of 429/5xx before the first byte, by the SDK (honouring retry-after). */
-  maxRetries?: number;
-  fetch?: Fetch;
-}
 
 /** The request body: reasoning models take max_completion_tokens and no temperature, others max_tokens. */
 export function openAIParams(request: GenerateRequest): ChatCompletionCreateParamsStreaming {
@@ -59,7 +50,7 @@ export function openAIUsage(usage: CompletionUsage): Usage {
   };
 }
 
-export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
+export function createOpenAIProvider(options: ApiProviderOptions): Provider {
   const { apiKey, idleTimeoutMs } = options;
   const client = new OpenAI({
     apiKey,

@@ -1,5 +1,5 @@
 // A fetch for the SDK clients that vetoes their automatic retry when waiting cannot help.
-export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+import type { Fetch } from './types.js';
 
 export interface RetryVetoOptions {
   /** True when a 429 body says the quota or spend limit is used up. */

@@ -62,6 +62,19 @@ export type StreamPart =
   | { type: 'text'; text: string }
   | { type: 'usage'; usage: Usage; finishReason?: FinishReason };
 
+export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/** What an adapter of a remote API needs: its key, where it lives, and how long it may stay silent. */
+export interface ApiProviderOptions {
+  apiKey: string;
+  /** The SDK default when absent (OpenAI's includes `/v1`, Anthropic's does not). */
+  baseURL?: string;
+  idleTimeoutMs: number;
+  /** Retries of 408/409/429/5xx/529 before the first byte, by the SDK (honouring retry-after); 2 by default. */
+  maxRetries?: number;
+  fetch?: Fetch;
+}
+
 export interface Provider {
   readonly id: ProviderId;
   /** Streams the answer; throws a `ProviderError` on any failure (including cancellation). */
