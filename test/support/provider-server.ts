@@ -19,7 +19,8 @@
  *   headersDelayMs, firstDelayMs, intervalMs, usage (null: none sent), finishReason,
  *   thinking (Anthropic thinking block first), outputTokenSteps (extra cumulative message_delta events),
  *   hangAfter N deltas (socket stays open, silent), errorAfter N deltas with `error` (mid-stream error event),
- *   destroyAfter N deltas (socket destroyed).
+ *   destroyAfter N deltas (socket destroyed),
+ *   atSend (rewrites each delta just before it is written: the benchmark stamps send times into it).
  */
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
@@ -53,6 +54,8 @@ export interface StreamScript {
   errorAfter?: number;
   error?: { type: string; message: string };
   destroyAfter?: number;
+  /** Called as each delta is written, with its planned text and index; its result is sent instead. */
+  atSend?: (text: string, index: number) => string;
 }
 
 export type Script = ErrorScript | StreamScript;
@@ -180,7 +183,7 @@ export async function startProviderServer(fallback: Script | Responder = default
         writer.error(error.type, error.message);
         return void res.end();
       }
-      writer.delta(text);
+      writer.delta(script.atSend ? script.atSend(text, i) : text);
     }
     if (script.hangAfter === deltas.length) return void (await record.closed);
     if (script.errorAfter === deltas.length && script.error) {

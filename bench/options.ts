@@ -1,0 +1,113 @@
+// Benchmark sizes: defaults for a full run (~5 min on 2 cores), `--quick` for a smoke run, every one overridable.
+import type { StreamSpec } from './bench-spec.js';
+
+export const sectionNames = ['ttft', 'chunk', 'throughput', 'memory'] as const;
+export type SectionName = (typeof sectionNames)[number];
+
+export interface BenchOptions {
+  quick: boolean;
+  repeats: number;
+  sections: SectionName[];
+  ttft: { concurrency: number[]; comparisons: number; spec: StreamSpec };
+  chunk: { concurrency: number[]; rounds: number; spec: StreamSpec; firstDelayMs?: number };
+  throughput: { streams: number; frames: number };
+  memory: { streams: number; comparisons: number; settleMs: number };
+  /** Writes a V8 CPU profile of every app server child into bench/profiles/. */
+  profile: boolean;
+  logLevel: string;
+  eldResolutionMs: number;
+  /** Writes bench/results/<date>-<sha>.json. */
+  write: boolean;
+}
+
+export const usage = `npm run bench -- [flags]   (each flag also as BENCH_<NAME>, e.g. BENCH_REPEATS=5)
+  --quick                      smoke run: one repeat, small sizes (~1 min)
+  --repeats N                  repeats of every block, medians reported (default 3)
+  --only ttft,chunk,throughput,memory
+  --ttft-concurrency 1,10,50   concurrent comparisons (2 models each)
+  --ttft-comparisons N         comparisons per block (default 200; at least 2 per worker)
+  --ttft-first-delay MS        provider delay before the first delta (default 10)
+  --chunk-concurrency 100,500  concurrent comparisons
+  --chunk-deltas N             deltas per model (default 50)   --chunk-interval MS (default 20)
+  --chunk-first-delay MS       default: 3 ms per comparison, at least 300 (every stream is open by then)
+  --chunk-rounds N             rounds per block (default 1)
+  --throughput-streams N       streams at once (default 40: 20 comparisons of 2 models)
+  --throughput-frames N        frames per stream (default 2500)
+  --memory-streams N           open streams (default 1000)
+  --profile                    --cpu-prof on the app servers; profiles in bench/profiles/
+  --log-level LEVEL            the servers' LOG_LEVEL (default info, as in production)
+  --no-write                   print only, no JSON file`;
+
+function numbers(value: string): number[] {
+  return value
+    .split(',')
+    .map((v) => Number(v.trim()))
+    .filter((v) => Number.isFinite(v) && v > 0);
+}
+
+/** Flags as `--name value`, `--name=value` or bare `--name`; then BENCH_NAME from the environment. */
+function reader(argv: string[], env: Record<string, string | undefined>) {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (!arg.startsWith('--')) throw new Error(`unexpected argument ${arg}\n${usage}`);
+    const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
+    const next = argv[i + 1];
+    if (inline !== undefined) flags.set(name, inline);
+    else if (next !== undefined && !next.startsWith('--')) {
+      flags.set(name, next);
+      i++;
+    } else flags.set(name, 'true');
+  }
+  return (name: string): string | undefined =>
+    flags.get(name) ?? env[`BENCH_${name.toUpperCase().replaceAll('-', '_')}`];
+}
+
+export function parseOptions(argv: string[], env: Record<string, string | undefined>): BenchOptions {
+  const get = reader(argv, env);
+  if (get('help')) {
+    console.log(usage);
+    process.exit(0);
+  }
+  const quick = get('quick') === 'true' || get('quick') === '1';
+  const int = (name: string, full: number, smoke: number) => {
+    const value = get(name);
+    const n = value === undefined ? (quick ? smoke : full) : Number(value);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a number, not ${value}`);
+    return Math.round(n);
+  };
+  const list = (name: string, full: number[]) => {
+    const value = get(name);
+    return value === undefined ? full : numbers(value);
+  };
+  const only = get('only');
+  const sections = only ? sectionNames.filter((s) => only.split(',').includes(s)) : [...sectionNames];
+  const chunkFirst = get('chunk-first-delay');
+  return {
+    quick,
+    repeats: Math.max(1, int('repeats', 3, 1)),
+    sections,
+    ttft: {
+      concurrency: list('ttft-concurrency', [1, 10, 50]),
+      comparisons: int('ttft-comparisons', 200, 40),
+      spec: { deltas: 3, intervalMs: 5, firstDelayMs: int('ttft-first-delay', 10, 10), stamp: true },
+    },
+    chunk: {
+      concurrency: list('chunk-concurrency', [100, 500]),
+      rounds: Math.max(1, int('chunk-rounds', 1, 1)),
+      spec: {
+        deltas: int('chunk-deltas', 50, 20),
+        intervalMs: int('chunk-interval', 20, 20),
+        firstDelayMs: 0,
+        stamp: true,
+      },
+      ...(chunkFirst === undefined ? {} : { firstDelayMs: Number(chunkFirst) }),
+    },
+    throughput: { streams: int('throughput-streams', 40, 20), frames: int('throughput-frames', 2500, 500) },
+    memory: { streams: int('memory-streams', 1000, 200), comparisons: 10, settleMs: quick ? 300 : 1000 },
+    profile: get('profile') === 'true',
+    logLevel: get('log-level') ?? 'info',
+    eldResolutionMs: int('eld-resolution', 2, 2),
+    write: get('write') !== 'false' && get('no-write') === undefined,
+  };
+}

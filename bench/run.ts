@@ -1,0 +1,286 @@
+// `npm run bench`: the relay against the provider server read directly, and a bare SSE server, in one run.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, release, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  type BlockResult,
+  chunkBlock,
+  memoryBlock,
+  type Paths,
+  throughputBlock,
+  ttftBlock,
+  type Variant,
+} from './blocks.js';
+import { type BenchChild, startChild } from './children.js';
+import { agent, getJson } from './http-client.js';
+import { type BenchOptions, parseOptions } from './options.js';
+import { render, summarise, targets } from './report.js';
+import { round } from './stats.js';
+import { tokenRing } from './token.js';
+import { directComparison, type RelayTarget, relayComparison } from './workloads.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const opts = parseOptions(process.argv.slice(2), process.env);
+const work = mkdtempSync(join(tmpdir(), 'playground-bench-'));
+const secret = randomBytes(32).toString('hex');
+const profileDir = join(root, 'bench', 'profiles');
+const started = performance.now();
+let databases = 0;
+
+const git = (...args: string[]) => {
+  try {
+    return execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
+  } catch {
+    return '';
+  }
+};
+
+function log(line: string) {
+  const seconds = ((performance.now() - started) / 1000).toFixed(0).padStart(4);
+  console.log(`[${seconds}s] ${line}`);
+}
+
+function serverEnv(variant: 'relay-on' | 'relay-off', providerUrl: string, o: BenchOptions) {
+  return {
+    NODE_ENV: 'production',
+    JWT_SECRET: secret,
+    // Persistence on: the batched writes go to a SQLite file (WAL), as in production. Off: an in-memory database.
+    DATABASE_PATH: variant === 'relay-on' ? join(work, `bench-${++databases}.sqlite`) : ':memory:',
+    OPENAI_API_KEY: 'sk-bench-dummy',
+    OPENAI_BASE_URL: `${providerUrl}/v1`,
+    ANTHROPIC_API_KEY: 'sk-ant-bench-dummy',
+    ANTHROPIC_BASE_URL: providerUrl,
+    DEMO_MODELS: 'false',
+    LOG_LEVEL: o.logLevel,
+    RATE_LIMIT_MAX: '1000000',
+    MAX_RUNNING_PER_USER: '1000',
+    SHUTDOWN_GRACE_MS: '0',
+    BENCH_ELD_RESOLUTION_MS: String(o.eldResolutionMs),
+  };
+}
+
+let serverCount = 0;
+async function startServer(variant: 'relay-on' | 'relay-off', providerUrl: string, o: BenchOptions) {
+  const name = `server-${variant}-${++serverCount}`;
+  const flags = ['--expose-gc'];
+  if (o.profile) {
+    mkdirSync(profileDir, { recursive: true });
+    flags.push(
+      '--cpu-prof',
+      `--cpu-prof-dir=${profileDir}`,
+      `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`,
+    );
+  }
+  const child = await startChild({
+    name,
+    entry: 'bench/server-entry.ts',
+    env: serverEnv(variant, providerUrl, o),
+    nodeFlags: flags,
+    logFile: join(work, `${name}.log`),
+  });
+  const token = tokenRing(secret, `bench-${variant}`);
+  const models = await getJson(`${child.url}/comparison/models/available`, {
+    authorization: `Bearer ${token(0)}`,
+  });
+  const list = Array.isArray(models.body) ? (models.body as { id: string; provider: string }[]) : [];
+  const openai = list.find((m) => m.provider === 'openai')?.id;
+  const anthropic = list.find((m) => m.provider === 'anthropic')?.id;
+  if (!openai || !anthropic)
+    throw new Error(
+      `${name}: no OpenAI and Anthropic models available (${models.status}): is it configured?`,
+    );
+  const target: RelayTarget = { url: child.url, token, models: { openai, anthropic } };
+  return { child, target };
+}
+
+async function startBare(o: BenchOptions) {
+  return startChild({
+    name: `bare-sse-${++serverCount}`,
+    entry: 'bench/bare-sse-entry.ts',
+    env: { BENCH_ELD_RESOLUTION_MS: String(o.eldResolutionMs) },
+    nodeFlags: ['--expose-gc'],
+    logFile: join(work, `bare-${serverCount}.log`),
+  });
+}
+
+/** Every repeat starts with a different path, so that no path always runs first (or last). */
+const rotate = <T>(list: T[], by: number): T[] => list.map((_, i) => list[(i + by) % list.length] as T);
+
+function describe(r: BlockResult): string {
+  const m = Object.entries(r.metrics)
+    .filter(([k]) => k !== 'samples' && k !== 'frames')
+    .map(([k, v]) => `${k} ${round(v)}`)
+    .join(', ');
+  const eld = r.server ? `, server ELD p99 ${round(r.server.eventLoopDelayP99Ms)} ms` : '';
+  const errs = r.errors > 0 ? `, ERRORS ${r.errors}: ${r.firstErrors.join(' | ')}` : '';
+  return `${r.section} ${r.variant} level ${r.level}${r.warmup ? ' (warm-up)' : ` #${r.repeat + 1}`}: ${m}${eld}${errs}`;
+}
+
+let succeeded = false;
+
+async function main() {
+  const results: BlockResult[] = [];
+  const record = (r: BlockResult) => {
+    log(describe(r));
+    if (!r.warmup) results.push(r);
+  };
+  log(`options: ${JSON.stringify({ ...opts, sections: opts.sections.join(',') })}`);
+  const provider = await startChild({
+    name: 'provider',
+    entry: 'bench/provider-entry.ts',
+    env: {},
+    logFile: join(work, 'provider.log'),
+  });
+  const children: BenchChild[] = [provider];
+  try {
+    const on = await startServer('relay-on', provider.url, opts);
+    children.push(on.child);
+    const off = await startServer('relay-off', provider.url, opts);
+    children.push(off.child);
+    const bare = await startBare(opts);
+    children.push(bare);
+    const paths: Paths = {
+      provider,
+      providerUrl: provider.url,
+      models: on.target.models,
+      relay: { 'relay-on': on, 'relay-off': off },
+      bare,
+    };
+    log(
+      `provider ${provider.url}, relay (file DB) ${on.child.url}, relay (:memory:) ${off.child.url}, bare ${bare.url}`,
+    );
+    log(`models: ${paths.models.openai} (OpenAI wire), ${paths.models.anthropic} (Anthropic wire)`);
+
+    // A first comparison on every path must work before anything is timed.
+    const probeSpec = { deltas: 5, intervalMs: 1, firstDelayMs: 0, stamp: true };
+    for (const s of [
+      await directComparison(provider.url, paths.models, probeSpec, true),
+      await relayComparison(on.target, 0, probeSpec, true),
+      await relayComparison(off.target, 0, probeSpec, true),
+    ])
+      if (s.error) throw new Error(`sanity comparison failed: ${s.error}`);
+
+    // Warm-up: JIT, connection pools and prepared statements, on every path.
+    const warm = { deltas: 20, intervalMs: 1, firstDelayMs: 0, stamp: true };
+    for (const v of ['direct', 'relay-on', 'relay-off'] as const)
+      record(await ttftBlock(paths, v, { concurrency: 10, comparisons: 100, spec: warm }, 0, true));
+
+    const latencyVariants: Variant[] = ['direct', 'relay-on', 'relay-off'];
+    if (opts.sections.includes('ttft')) {
+      for (const concurrency of opts.ttft.concurrency) {
+        const o = { ...opts.ttft, concurrency };
+        for (const v of latencyVariants)
+          record(await ttftBlock(paths, v, { ...o, comparisons: Math.ceil(o.comparisons / 4) }, 0, true));
+        for (let r = 0; r < opts.repeats; r++)
+          for (const v of rotate(latencyVariants, r)) record(await ttftBlock(paths, v, o, r, false));
+      }
+    }
+    if (opts.sections.includes('chunk')) {
+      for (const concurrency of opts.chunk.concurrency) {
+        const firstDelayMs = opts.chunk.firstDelayMs ?? Math.max(300, concurrency * 3);
+        const o = { concurrency, rounds: opts.chunk.rounds, spec: { ...opts.chunk.spec, firstDelayMs } };
+        for (const v of latencyVariants)
+          record(await chunkBlock(paths, v, { ...o, spec: { ...o.spec, deltas: 10 } }, 0, true));
+        for (let r = 0; r < opts.repeats; r++)
+          for (const v of rotate(latencyVariants, r)) record(await chunkBlock(paths, v, o, r, false));
+      }
+    }
+    if (opts.sections.includes('throughput')) {
+      const variants: Variant[] = ['bare', 'relay-on', 'relay-off'];
+      const o = opts.throughput;
+      for (const v of variants)
+        record(await throughputBlock(paths, v, { ...o, frames: Math.ceil(o.frames / 4) }, 0, true));
+      for (let r = 0; r < opts.repeats; r++)
+        for (const v of rotate(variants, r)) record(await throughputBlock(paths, v, o, r, false));
+    }
+    const peaks: Record<string, number> = {};
+    for (const [v, s] of [
+      ['relay-on', on.child],
+      ['relay-off', off.child],
+    ] as const)
+      peaks[v] = round((await s.stats()).maxRssBytes / 1024 / 1024);
+    log(`peak RSS of the long-running servers (MiB): ${JSON.stringify(peaks)}`);
+
+    if (opts.sections.includes('memory')) {
+      const variants: Variant[] = ['bare', 'relay-on', 'relay-off'];
+      for (let r = 0; r < opts.repeats; r++) {
+        for (const v of rotate(variants, r)) {
+          for (const section of ['memory-subscribers', 'memory-comparisons'] as const) {
+            if (v === 'bare' && section === 'memory-comparisons') continue;
+            const fresh =
+              v === 'bare'
+                ? { child: await startBare(opts) }
+                : await startServer(v as 'relay-on' | 'relay-off', provider.url, opts);
+            try {
+              if ('target' in fresh) {
+                // Warm the fresh server up (a few comparisons) so its idle reading is a running server's.
+                const p = { ...paths, relay: { ...paths.relay, [v]: fresh } };
+                await ttftBlock(p, v, { concurrency: 10, comparisons: 50, spec: warm }, 0, true);
+              }
+              record(await memoryBlock(section, v, fresh, opts.memory, r));
+            } finally {
+              await fresh.child.close();
+            }
+          }
+        }
+      }
+    }
+
+    const summary = summarise(results);
+    const goals = targets(summary);
+    const commit = git('rev-parse', 'HEAD');
+    const shortSha = git('rev-parse', '--short', 'HEAD') || 'nogit';
+    const meta = {
+      date: new Date().toISOString(),
+      commit,
+      branch: git('rev-parse', '--abbrev-ref', 'HEAD'),
+      dirty: git('status', '--porcelain', '--untracked-files=no') !== '',
+      cpu: cpus()[0]?.model ?? 'unknown',
+      cores: availableParallelism(),
+      memoryGiB: round(totalmem() / 1024 ** 3),
+      node: process.version,
+      os: `${process.platform} ${release()}`,
+      durationSeconds: round((performance.now() - started) / 1000),
+      peakRssMiB: peaks,
+      persistence:
+        'on: DATABASE_PATH is a SQLite file (WAL, synchronous=NORMAL), the production setting; off: DATABASE_PATH=:memory:. The same SQL runs in both: off removes the file I/O, not the statements.',
+      paths: {
+        direct: 'the loopback provider server read straight by the load generator (raw node:http)',
+        relay: 'POST /comparison then GET streamUrl through the app (real OpenAI and Anthropic SDK adapters)',
+        bare: 'a node:http handler writing the same model_chunk frames, one res.write each, honouring backpressure',
+      },
+    };
+    const report = render(summary, goals);
+    console.log(
+      `\n${meta.cpu}, ${meta.cores} cores, Node ${meta.node}, commit ${shortSha}${meta.dirty ? ' (uncommitted changes)' : ''}, ${opts.repeats} repeat(s), ${meta.durationSeconds} s`,
+    );
+    console.log(report);
+    if (opts.write) {
+      const dir = join(root, 'bench', 'results');
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, `${meta.date.slice(0, 10)}-${shortSha}${opts.quick ? '-quick' : ''}.json`);
+      writeFileSync(
+        file,
+        `${JSON.stringify({ meta, options: opts, summary, targets: goals, blocks: results }, null, 2)}\n`,
+      );
+      console.log(`\nwrote ${file}`);
+    }
+    if (opts.profile)
+      console.log(`CPU profiles in ${profileDir} (summarise: npx tsx bench/profile-summary.ts <file>)`);
+    succeeded = true;
+  } finally {
+    await Promise.allSettled(children.map((c) => c.close()));
+    agent.destroy();
+    // The servers' logs and databases stay for a look when the run failed.
+    if (succeeded) rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  console.error(`the children's logs are in ${work}`);
+  process.exitCode = 1;
+});
