@@ -12,6 +12,7 @@ import auth from './plugins/auth.js';
 import db from './plugins/db.js';
 import errorHandler from './plugins/error-handler.js';
 import { authProtectedRoutes } from './routes/auth.js';
+import playgroundRoutes from './routes/playground.js';
 import rootRoutes from './routes/root.js';
 import { version } from './version.js';
 
@@ -79,6 +80,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
 
   // Public routes.
   await app.register(rootRoutes);
+  // The playground page is public; its API calls carry the bearer token the user gives it.
+  await app.register(playgroundRoutes);
   // Protected routes: a child context whose every route needs a bearer token (Encapsulation.md).
   await app.register(async (protectedApp) => {
     protectedApp.addHook('onRequest', app.authenticate);

@@ -28,6 +28,8 @@ declare module 'fastify' {
     authenticateStream(request: FastifyRequest, reply: FastifyReply): Promise<void>;
     tickets: TicketSigner;
     users: UsersRepository;
+    /** The printed dev bearer token (development without JWT_SECRET/AUTH0), else null. */
+    devToken: string | null;
   }
 }
 
@@ -86,8 +88,10 @@ export default fp(
       }
     });
 
+    app.decorate('devToken', null);
     if (!auth.jwtSecret && !auth.auth0) {
       const token = app.jwt.sign({ sub: 'local-dev-user', name: 'Local developer' }, { expiresIn: '30d' });
+      app.devToken = token;
       app.log.warn(
         'No JWT_SECRET or AUTH0_DOMAIN: using a random secret for this run. A token for a local user:',
       );
