@@ -36,6 +36,7 @@ const columnsBox = $('columns');
 const historyList = $('history-list');
 const historyMore = $('history-more');
 const historyEmpty = $('history-empty');
+const columnsEmpty = $('columns-empty');
 
 const state = {
   token: '',
@@ -188,6 +189,7 @@ function resetColumns(sessionId, entries) {
   columnsBox.dataset.sessionId = sessionId;
   state.columns = new Map();
   columnsBox.replaceChildren();
+  columnsEmpty.hidden = true;
   summary.hidden = true;
   summary.textContent = '';
   for (const entry of entries) columnFor(entry.modelId, entry.provider);
@@ -204,9 +206,9 @@ function columnFor(modelId, provider) {
   return column;
 }
 
-/** @param {string} text @param {string} kind */
-function showSummary(text, kind) {
-  summary.textContent = text;
+/** @param {string} text @param {string} kind @param {string} [lead] */
+function showSummary(text, kind, lead) {
+  summary.replaceChildren(lead ? el('strong', {}, `${lead} · `) : '', text);
   summary.dataset.kind = kind;
   summary.hidden = false;
 }
@@ -254,7 +256,7 @@ function openStream(sessionId, streamUrl) {
     column.showError(cancelled ? 'Cancelled' : String(d.error ?? 'Failed'));
   });
   on('comparison_complete', (d) => {
-    showSummary(summaryText(d.metrics), 'complete');
+    showSummary(summaryText(d.metrics), 'complete', 'Complete');
     say('Comparison complete.');
   });
   on('comparison_error', (d) => {
@@ -372,8 +374,8 @@ function renderSession(session, follow) {
     if (r.status === 'completed') column.showMetrics(r);
     if (r.errorMessage) column.showError(r.status === 'cancelled' ? 'Cancelled' : r.errorMessage);
   }
-  if (session.status === 'completed') showSummary(summaryText(session.metrics), 'complete');
-  else if (session.status === 'cancelled') showSummary('Comparison cancelled.', 'error');
+  if (session.status === 'completed') showSummary(summaryText(session.metrics), 'complete', 'Complete');
+  else if (session.status === 'cancelled') showSummary('Comparison cancelled.', 'cancelled');
   else if (session.status === 'failed') showSummary('Comparison failed.', 'error');
   else showSummary('Still running: refresh the history to see more.', 'info');
 }
@@ -422,7 +424,11 @@ function historyItem(session) {
       el(
         'span',
         { class: 'history-meta' },
-        el('span', { class: 'status small', 'data-status': session.status }, session.status ?? ''),
+        el(
+          'span',
+          { class: 'status small', 'data-status': session.status },
+          sessionStatusLabel(session.status),
+        ),
         [formatWhen(session.createdAt), plural(models.length, 'model')].filter(Boolean).join(' · '),
       ),
     ),
@@ -460,11 +466,18 @@ async function loadHistory(reset) {
   }
 }
 
+/** @param {string | undefined} status */
+function sessionStatusLabel(status) {
+  if (status === 'in_progress') return 'running';
+  return status ?? '';
+}
+
 // Wiring -------------------------------------------------------------------------------------------
 
 form.addEventListener('submit', (event) => void run(/** @type {SubmitEvent} */ (event)));
 cancelButton.addEventListener('click', () => void cancel());
 tokenInput.addEventListener('change', onTokenChange);
+$('token-form').addEventListener('submit', (event) => event.preventDefault());
 $('token-toggle').addEventListener('click', (event) => {
   const button = /** @type {HTMLButtonElement} */ (event.currentTarget);
   const show = tokenInput.type === 'password';
