@@ -11,7 +11,9 @@ import { loggerOptions } from './logger.js';
 import auth from './plugins/auth.js';
 import db from './plugins/db.js';
 import errorHandler from './plugins/error-handler.js';
+import providers, { type ProvidersOptions } from './plugins/providers.js';
 import { authProtectedRoutes } from './routes/auth.js';
+import modelRoutes from './routes/models.js';
 import playgroundRoutes from './routes/playground.js';
 import rootRoutes from './routes/root.js';
 import { version } from './version.js';
@@ -19,6 +21,8 @@ import { version } from './version.js';
 export interface AppDeps {
   /** Where log lines go (tests read them); stdout when absent. */
   logStream?: DestinationStream;
+  /** Options of the providers plugin (tests pace the demo models). */
+  providers?: ProvidersOptions;
 }
 
 const requestIdPattern = /^[\w.-]{1,64}$/;
@@ -78,6 +82,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
 
   await app.register(db, { path: config.databasePath });
   await app.register(auth);
+  await app.register(providers, deps.providers ?? {});
 
   // Public routes.
   await app.register(rootRoutes);
@@ -87,6 +92,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
   await app.register(async (protectedApp) => {
     protectedApp.addHook('onRequest', app.authenticate);
     await protectedApp.register(authProtectedRoutes);
+    await protectedApp.register(modelRoutes);
   });
   return app;
 }
