@@ -1,8 +1,10 @@
 // The playground page: token, model choice, a comparison streamed through EventSource, and the history.
 import { Column, el } from './columns.js';
 import {
+  displayName,
   errorMessage,
   FINAL_EVENTS,
+  formatPricing,
   formatWhen,
   hasMore,
   isSimulated,
@@ -160,9 +162,7 @@ async function loadModels() {
 }
 
 function modelOption(model) {
-  const price = model.pricing
-    ? `$${model.pricing.inputPerMillion} in · $${model.pricing.outputPerMillion} out per 1M tokens`
-    : '';
+  const price = formatPricing(model.pricing);
   return el(
     'label',
     { class: 'model-option' },
@@ -173,7 +173,7 @@ function modelOption(model) {
       el(
         'span',
         { class: 'model-name' },
-        model.name ?? model.id,
+        displayName(model),
         isSimulated(model) ? el('span', { class: 'badge simulated' }, 'simulated') : null,
       ),
       el('span', { class: 'model-meta' }, [model.provider, price].filter(Boolean).join(' · ')),
@@ -407,7 +407,7 @@ const plural = (n, noun) => (n > 0 ? `${n} ${noun}${n === 1 ? '' : 's'}` : '');
 
 function historyItem(session) {
   const models = Array.isArray(session.responses)
-    ? session.responses.map((r) => state.models.get(r.modelId)?.name ?? r.modelId)
+    ? session.responses.map((r) => r.modelId)
     : modelIdsOf(session.models);
   return el(
     'li',

@@ -1,5 +1,5 @@
 // The response columns: one per model, built with DOM nodes and textContent only (model output is never HTML).
-import { formatCost, formatDuration, formatTokens, isSimulated } from './format.js';
+import { displayName, formatCost, formatDuration, formatTokens, isSimulated } from './format.js';
 
 /**
  * A small element builder. Children are nodes or strings (strings become text nodes, never markup).
@@ -28,7 +28,7 @@ const STATUS_LABELS = {
 };
 
 /**
- * @typedef {{ id?: string, name?: string, provider?: string }} ModelInfo
+ * @typedef {{ id: string, name?: string, provider?: string, simulated?: boolean }} ModelInfo
  * @typedef {{ inputTokens?: number | null, outputTokens?: number | null, cost?: number | null,
  *   timeToFirstTokenMs?: number | null, responseTimeMs?: number | null }} ResponseMetrics
  */
@@ -43,7 +43,8 @@ export class Column {
     this.modelId = modelId;
     this.status = 'pending';
     const providerName = model?.provider ?? provider ?? '';
-    const simulated = isSimulated({ id: modelId, provider: providerName });
+    const info = { ...model, id: modelId, provider: providerName };
+    const simulated = isSimulated(info);
     this.statusBadge = el('span', { class: 'status', 'data-status': 'pending' }, STATUS_LABELS.pending);
     this.text = document.createTextNode('');
     this.output = el(
@@ -67,7 +68,7 @@ export class Column {
         el(
           'div',
           { class: 'column-title' },
-          el('h3', {}, model?.name ?? modelId),
+          el('h3', {}, displayName(info)),
           el(
             'p',
             { class: 'column-sub' },

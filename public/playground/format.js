@@ -145,9 +145,31 @@ export function hasMore(totalHeader, loaded) {
 
 /**
  * A model is labelled simulated when it comes from the built-in demo provider.
- * @param {{ id?: string, provider?: string }} model
+ * @param {{ id?: string, provider?: string, simulated?: boolean }} model
  * @returns {boolean}
  */
 export function isSimulated(model) {
-  return model.provider === 'demo' || String(model.id ?? '').startsWith('demo-');
+  return model.simulated === true || model.provider === 'demo' || String(model.id ?? '').startsWith('demo-');
+}
+
+/**
+ * The name to show beside a "simulated" badge: without a "(simulated)" the catalogue may already carry.
+ * @param {{ id: string, name?: string, provider?: string, simulated?: boolean }} model
+ * @returns {string}
+ */
+export function displayName(model) {
+  const name = model.name || model.id;
+  return isSimulated(model) ? name.replace(/\s*\(simulated\)\s*$/i, '') : name;
+}
+
+/**
+ * Prices per million tokens, as a short line.
+ * @param {{ inputPerMillion?: number, outputPerMillion?: number } | undefined} pricing
+ * @returns {string}
+ */
+export function formatPricing(pricing) {
+  if (!pricing) return '';
+  const { inputPerMillion: input, outputPerMillion: output } = pricing;
+  if (input === 0 && output === 0) return 'free';
+  return `$${input} in · $${output} out per 1M tokens`;
 }

@@ -1,10 +1,12 @@
 // The playground page's pure helpers: money, durations, API answers, and which events end the stream.
 import { describe, expect, it } from 'vitest';
 import {
+  displayName,
   errorMessage,
   FINAL_EVENTS,
   formatCost,
   formatDuration,
+  formatPricing,
   formatTokens,
   formatWhen,
   hasMore,
@@ -88,6 +90,18 @@ describe('API answers', () => {
   it('labels demo models simulated', () => {
     expect(isSimulated({ id: 'demo-fast', provider: 'demo' })).toBe(true);
     expect(isSimulated({ id: 'gpt-4o-mini', provider: 'openai' })).toBe(false);
+    expect(displayName({ id: 'demo-fast', name: 'Demo Fast (simulated)', provider: 'demo' })).toBe(
+      'Demo Fast',
+    );
+    expect(displayName({ id: 'gpt-4o', name: 'GPT-4o', provider: 'openai' })).toBe('GPT-4o');
+    expect(displayName({ id: 'x-model', provider: 'openai' })).toBe('x-model');
+  });
+  it('shows prices per million tokens, or free', () => {
+    expect(formatPricing({ inputPerMillion: 0.15, outputPerMillion: 0.6 })).toBe(
+      '$0.15 in · $0.6 out per 1M tokens',
+    );
+    expect(formatPricing({ inputPerMillion: 0, outputPerMillion: 0 })).toBe('free');
+    expect(formatPricing(undefined)).toBe('');
   });
   it('summarises a finished comparison and knows the final events', () => {
     expect(summaryText({ totalTokens: 1234, totalCost: 0.00042, averageResponseTime: 1530 })).toBe(
