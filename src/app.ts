@@ -11,7 +11,8 @@ import { loggerOptions } from './logger.js';
 import auth from './plugins/auth.js';
 import db from './plugins/db.js';
 import errorHandler from './plugins/error-handler.js';
-import { authProtectedRoutes } from './routes/auth.js';
+import rateLimits, { userRateLimit } from './plugins/rate-limit.js';
+import { authProtectedRoutes, authPublicRoutes } from './routes/auth.js';
 import rootRoutes from './routes/root.js';
 import { version } from './version.js';
 
@@ -77,12 +78,15 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
 
   await app.register(db, { path: config.databasePath });
   await app.register(auth);
+  await app.register(rateLimits);
 
   // Public routes.
   await app.register(rootRoutes);
+  await app.register(authPublicRoutes);
   // Protected routes: a child context whose every route needs a bearer token (Encapsulation.md).
   await app.register(async (protectedApp) => {
     protectedApp.addHook('onRequest', app.authenticate);
+    await protectedApp.register(userRateLimit);
     await protectedApp.register(authProtectedRoutes);
   });
   return app;

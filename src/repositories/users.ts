@@ -1,5 +1,5 @@
 // Users: stored on first sight of their token's `sub`, email and name kept up to date.
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { users } from '../db/schema.js';
 
@@ -15,6 +15,14 @@ export function createUsersRepository(db: Db) {
   const MAX_KNOWN = 10_000;
 
   return {
+    findById(id: string): AuthUser | undefined {
+      return db
+        .select({ id: users.id, email: users.email, name: users.name })
+        .from(users)
+        .where(eq(users.id, id))
+        .get();
+    },
+
     upsert(user: AuthUser): void {
       const fingerprint = `${user.email ?? ''}\u0000${user.name ?? ''}`;
       if (known.get(user.id) === fingerprint) return;
