@@ -2,7 +2,7 @@
 // kid at most once per cool-down, and fetched under a hard deadline so a silent JWKS means 401, not a hang.
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
 
-export type JwksErrorCode = 'JWKS_UNKNOWN_KID' | 'JWKS_UNAVAILABLE';
+export type JwksErrorCode = 'JWKS_BAD_HEADER' | 'JWKS_UNKNOWN_KID' | 'JWKS_UNAVAILABLE';
 
 /** Every failure to find a key; the `JWKS_` code makes the error handler answer 401. */
 export class JwksError extends Error {

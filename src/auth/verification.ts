@@ -41,9 +41,9 @@ export function auth0JwtOptions(auth0: Auth0, jwks: JwksStore): FastifyJWTOption
       const { alg, kid } = headerOf(token);
       // Refused before any key lookup: other algorithms (HS256 keyed with our public key, none)
       // and absent kids must not cost a JWKS request.
-      if (alg !== 'RS256') throw new JwksError('Only RS256 tokens are accepted', 'JWKS_UNKNOWN_KID');
+      if (alg !== 'RS256') throw new JwksError('Only RS256 tokens are accepted', 'JWKS_BAD_HEADER');
       if (typeof kid !== 'string' || kid.length === 0 || kid.length > 256)
-        throw new JwksError('The token names no signing key', 'JWKS_UNKNOWN_KID');
+        throw new JwksError('The token names no signing key', 'JWKS_BAD_HEADER');
       return jwks.getKey(kid);
     },
     verify: {

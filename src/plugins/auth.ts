@@ -66,20 +66,35 @@ export default fp(
     app.decorate('tickets', createTicketSigner(ticketKey(auth, devSecret), auth.ticketTtlSeconds));
     app.decorate('users', createUsersRepository(app.db));
 
-    app.decorate('authenticate', async (request: FastifyRequest) => {
+    app.decorate('authenticate', async (request: FastifyRequest, reply: FastifyReply) => {
       const header = request.headers.authorization;
-      if (!header) throw new Errors.Unauthorized('Missing bearer token');
-      if (!bearerPattern.test(header))
+      // RFC 6750: a 401 tells the client which scheme to use and, for a bad token, that it was invalid.
+      const challenge = (error?: string) =>
+        reply.header('www-authenticate', `Bearer realm="playground"${error ? `, error="${error}"` : ''}`);
+      if (!header) {
+        challenge();
+        throw new Errors.Unauthorized('Missing bearer token');
+      }
+      if (!bearerPattern.test(header)) {
+        challenge('invalid_request');
         throw new Errors.Unauthorized('The Authorization header must be "Bearer <token>"');
+      }
       try {
         // Every failure, whatever its code (unknown alg, future nbf, array payload, JWKS down),
         // is the client's token not being acceptable: 401, never 500.
         await request.jwtVerify();
       } catch (err) {
-        request.log.info({ code: (err as { code?: unknown }).code }, 'bearer token rejected');
-        throw new Errors.Unauthorized('Invalid or expired bearer token');
+        const code = (err as { code?: unknown }).code;
+        request.log.info({ code }, 'bearer token rejected');
+        challenge('invalid_token');
+        throw new Errors.Unauthorized(
+          code === 'FST_JWT_AUTHORIZATION_TOKEN_EXPIRED' ? 'Bearer token expired' : 'Invalid bearer token',
+        );
       }
-      if (!request.user?.id) throw new Errors.Unauthorized('The token has no subject');
+      if (!request.user?.id) {
+        challenge('invalid_token');
+        throw new Errors.Unauthorized('The token has no subject');
+      }
       app.users.upsert(request.user);
     });
 
