@@ -91,6 +91,8 @@ export function createJwksStore(options: JwksStoreOptions) {
   let failedAt = Number.NEGATIVE_INFINITY;
   let unknownKidFetchAt = Number.NEGATIVE_INFINITY;
   let fetches = 0;
+  /** Counts successful loads, so a lookup knows whether it saw a set fetched for it. */
+  let generation = 0;
   let inflight: Promise<void> | undefined;
   const misses = new Map<string, number>();
 
@@ -124,6 +126,7 @@ export function createJwksStore(options: JwksStoreOptions) {
         (fresh) => {
           keys = fresh;
           loadedAt = now();
+          generation += 1;
         },
         (err: JwksError) => {
           failedAt = now();
@@ -162,6 +165,7 @@ export function createJwksStore(options: JwksStoreOptions) {
       if ((misses.get(kid) ?? 0) > t) throw new JwksError('Unknown signing key', 'JWKS_UNKNOWN_KID');
 
       const loaded = Number.isFinite(loadedAt);
+      const seenGeneration = generation;
       if (inflight) {
         await inflight.catch(() => {});
       } else if (!coolingAfterFailure && (!loaded || t - unknownKidFetchAt >= cooldownMs)) {
@@ -176,7 +180,7 @@ export function createJwksStore(options: JwksStoreOptions) {
         throw new JwksError('The signing keys could not be fetched', 'JWKS_UNAVAILABLE');
       // Remembered only when a set fetched just now lacks it: a kid turned away during a cool-down
       // may be a genuine new key and gets its chance at the next fetch.
-      if (loadedAt >= t) rememberMiss(kid, loadedAt);
+      if (generation > seenGeneration) rememberMiss(kid, loadedAt);
       throw new JwksError('Unknown signing key', 'JWKS_UNKNOWN_KID');
     },
   };
