@@ -95,7 +95,7 @@ export default fp(
         challenge('invalid_token');
         throw new Errors.Unauthorized('The token has no subject');
       }
-      app.users.upsert(request.user);
+      request.user = app.users.upsert(request.user);
     });
 
     app.decorate('authenticateStream', async (request: FastifyRequest, reply: FastifyReply) => {

@@ -12,8 +12,11 @@ let jwks: JwksServer;
 let app: Awaited<ReturnType<typeof buildTestApp>>;
 const cleanup: Array<() => Promise<unknown>> = [];
 
-async function appFor(domain: string) {
-  const built = await buildTestApp({ AUTH0_DOMAIN: domain, AUTH0_AUDIENCE: AUDIENCE, JWT_SECRET: undefined });
+async function appFor(domain: string, setup?: Parameters<typeof buildTestApp>[1]) {
+  const built = await buildTestApp(
+    { AUTH0_DOMAIN: domain, AUTH0_AUDIENCE: AUDIENCE, JWT_SECRET: undefined },
+    setup,
+  );
   cleanup.push(() => built.close());
   return built;
 }
@@ -184,5 +187,36 @@ describe('Auth0 mode: the JWKS is only ever our issuer’s, and cannot be hammer
     expect((await me(jwks.sign(claims()))).statusCode).toBe(200);
     jwks.behave('error');
     expect((await me(jwks.sign(claims()))).statusCode).toBe(200);
+  });
+});
+
+describe('Auth0 mode: verifier errors that escape app.authenticate', () => {
+  it('a route calling request.jwtVerify() itself still answers 401 for every kind of bad token', async () => {
+    // The error handler, not only app.authenticate, must map fast-jwt and JWKS errors to 401.
+    const raw = await appFor(jwks.url, (a) =>
+      a.get('/t/raw-verify', async (request) => {
+        await request.jwtVerify();
+        return { ok: true };
+      }),
+    );
+    const now = Math.floor(Date.now() / 1000);
+    const tokens = [
+      jwks.sign(claims({ nbf: now + 300 })),
+      jwks.sign([claims()]),
+      jwks.sign(claims(), { kid: randomUUID() }),
+      unsignedJwt(claims(), { kid: jwks.current.kid }),
+      jwks.sign(claims({ aud: 'https://other.api' })),
+      'garbage',
+    ];
+    for (const token of tokens) {
+      const r = await raw.inject({ url: '/t/raw-verify', headers: { authorization: `Bearer ${token}` } });
+      expect(r.statusCode).toBe(401);
+      expect(r.json()).toMatchObject({ statusCode: 401, error: 'Unauthorized' });
+    }
+    const good = await raw.inject({
+      url: '/t/raw-verify',
+      headers: { authorization: `Bearer ${jwks.sign(claims())}` },
+    });
+    expect(good.statusCode).toBe(200);
   });
 });

@@ -38,8 +38,10 @@ describe('HS256 mode', () => {
     const r = await me(authHeaders('hs-user'));
     expect(r.statusCode).toBe(200);
     expect(r.json()).toEqual({ user: { id: 'hs-user', email: 'hs-user@example.com', name: 'hs-user' } });
-    await me({ authorization: bearer('hs-user', { name: 'Renamed', email: undefined }) });
-    expect(app.users.findById('hs-user')).toEqual({ id: 'hs-user', email: null, name: 'Renamed' });
+    const renamed = await me({ authorization: bearer('hs-user', { name: 'Renamed', email: undefined }) });
+    // A token without an email keeps the stored one; /auth/me answers the stored profile.
+    expect(renamed.json().user).toEqual({ id: 'hs-user', email: 'hs-user@example.com', name: 'Renamed' });
+    expect(app.users.findById('hs-user')).toEqual(renamed.json().user);
     expect(app.authMode).toBe('hs256');
     expect(app.jwks).toBeNull();
     expect(app.devToken).toBeNull();

@@ -78,6 +78,21 @@ describe('per-IP limit, before authentication', () => {
   });
 });
 
+describe('browsers can read the limit answers', () => {
+  it('401 and 429 carry the CORS headers and expose Retry-After', async () => {
+    const app = await appWith({ RATE_LIMIT_MAX: '1', CORS_ORIGIN: 'https://play.example.com' });
+    const origin = { origin: 'https://play.example.com' };
+    const unauth = await app.inject({ url: '/auth/me', headers: origin });
+    expect(unauth.statusCode).toBe(401);
+    expect(unauth.headers['access-control-allow-origin']).toBe('https://play.example.com');
+    for (let i = 0; i < 10; i++) await app.inject({ url: '/', headers: origin });
+    const limited = await app.inject({ url: '/', headers: origin });
+    expect429(limited);
+    expect(limited.headers['access-control-allow-origin']).toBe('https://play.example.com');
+    expect(String(limited.headers['access-control-expose-headers'])).toMatch(/Retry-After/i);
+  });
+});
+
 describe('TRUST_PROXY', () => {
   const fromBehindProxy = (app: TestApp, client: string) =>
     app.inject({ url: '/', remoteAddress: '10.0.0.1', headers: { 'x-forwarded-for': client } });

@@ -26,18 +26,41 @@ describe('users repository', () => {
     expect(row('u1')?.createdAt).toBeInstanceOf(Date);
   });
 
-  it('keeps email and name up to date, including their removal', async () => {
+  it('keeps email and name up to date', async () => {
     const repo = createUsersRepository(opened.db);
     repo.upsert({ id: 'u1', email: 'old@example.com', name: 'Old' });
     const created = row('u1');
     await new Promise((r) => setTimeout(r, 5));
-    repo.upsert({ id: 'u1', email: 'new@example.com', name: 'New' });
+    expect(repo.upsert({ id: 'u1', email: 'new@example.com', name: 'New' })).toEqual({
+      id: 'u1',
+      email: 'new@example.com',
+      name: 'New',
+    });
     expect(repo.findById('u1')).toEqual({ id: 'u1', email: 'new@example.com', name: 'New' });
-    repo.upsert({ id: 'u1', email: null, name: 'New' });
-    expect(repo.findById('u1')).toEqual({ id: 'u1', email: null, name: 'New' });
     const updated = row('u1');
     expect(updated?.createdAt).toEqual(created?.createdAt);
     expect(updated?.updatedAt.getTime()).toBeGreaterThan(created?.updatedAt.getTime() ?? 0);
+  });
+
+  it('a token without email or name keeps what an earlier one said, and returns it', () => {
+    const repo = createUsersRepository(opened.db);
+    repo.upsert({ id: 'u1', email: 'u1@example.com', name: 'One' });
+    expect(repo.upsert({ id: 'u1', email: null, name: null })).toEqual({
+      id: 'u1',
+      email: 'u1@example.com',
+      name: 'One',
+    });
+    expect(repo.upsert({ id: 'u1', email: null, name: 'Renamed' })).toEqual({
+      id: 'u1',
+      email: 'u1@example.com',
+      name: 'Renamed',
+    });
+    // A fresh repository (another app on the same file) reads the stored profile back.
+    expect(createUsersRepository(opened.db).upsert({ id: 'u1', email: null, name: null })).toEqual({
+      id: 'u1',
+      email: 'u1@example.com',
+      name: 'Renamed',
+    });
   });
 
   it('does not write when the profile is unchanged, even from a fresh repository', async () => {
