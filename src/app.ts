@@ -12,7 +12,8 @@ import auth from './plugins/auth.js';
 import db from './plugins/db.js';
 import errorHandler from './plugins/error-handler.js';
 import providers, { type ProvidersOptions } from './plugins/providers.js';
-import { authProtectedRoutes } from './routes/auth.js';
+import rateLimits, { userRateLimit } from './plugins/rate-limit.js';
+import { authProtectedRoutes, authPublicRoutes } from './routes/auth.js';
 import modelRoutes from './routes/models.js';
 import playgroundRoutes from './routes/playground.js';
 import rootRoutes from './routes/root.js';
@@ -83,14 +84,17 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
   await app.register(db, { path: config.databasePath });
   await app.register(auth);
   await app.register(providers, deps.providers ?? {});
+  await app.register(rateLimits);
 
   // Public routes.
   await app.register(rootRoutes);
+  await app.register(authPublicRoutes);
   // The playground page is public; its API calls carry the bearer token the user gives it.
   await app.register(playgroundRoutes);
   // Protected routes: a child context whose every route needs a bearer token (Encapsulation.md).
   await app.register(async (protectedApp) => {
     protectedApp.addHook('onRequest', app.authenticate);
+    await protectedApp.register(userRateLimit);
     await protectedApp.register(authProtectedRoutes);
     await protectedApp.register(modelRoutes);
   });
