@@ -11,13 +11,19 @@ import { loggerOptions } from './logger.js';
 import auth from './plugins/auth.js';
 import db from './plugins/db.js';
 import errorHandler from './plugins/error-handler.js';
+import providers from './plugins/providers.js';
+import sessions, { type SessionsOptions } from './plugins/sessions.js';
 import { authProtectedRoutes } from './routes/auth.js';
+import comparisonRoutes from './routes/comparison.js';
+import comparisonStreamRoutes from './routes/comparison-stream.js';
 import rootRoutes from './routes/root.js';
 import { version } from './version.js';
 
 export interface AppDeps {
   /** Where log lines go (tests read them); stdout when absent. */
   logStream?: DestinationStream;
+  /** Internal timings of the comparison engine (ping interval, write batching); tests shorten them. */
+  sessions?: Partial<SessionsOptions>;
 }
 
 const requestIdPattern = /^[\w.-]{1,64}$/;
@@ -30,6 +36,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
     bodyLimit: Math.max(1024 * 1024, config.limits.maxPromptChars * 4 + 64 * 1024),
     // Open SSE streams must not keep close() waiting; the sessions plugin ends them first.
     forceCloseConnections: true,
+    // During the shutdown grace period the service routes keep answering; new comparisons and
+    // streams get our own 503 envelope (Fastify's built-in 503 has a different body).
+    return503OnClosing: false,
     requestIdHeader: 'x-request-id',
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -76,6 +85,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
 
   await app.register(db, { path: config.databasePath });
   await app.register(auth);
+  await app.register(providers);
+  await app.register(sessions, deps.sessions ?? {});
 
   // Public routes.
   await app.register(rootRoutes);
@@ -83,7 +94,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
   await app.register(async (protectedApp) => {
     protectedApp.addHook('onRequest', app.authenticate);
     await protectedApp.register(authProtectedRoutes);
+    await protectedApp.register(comparisonRoutes);
   });
+  // The stream authenticates differently (a ticket in the URL for EventSource), in its own context.
+  await app.register(comparisonStreamRoutes);
   return app;
 }
 

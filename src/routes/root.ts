@@ -67,7 +67,7 @@ const rootRoutes: FastifyPluginAsyncZod = async (app) => {
         uptimeSeconds: Math.round(process.uptime()),
         database: { reachable },
         providers: { configured: configuredProviders(app.config) },
-        comparisons: { active: 0 },
+        comparisons: { active: app.comparisons.activeCount },
         memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, heapTotalBytes: mem.heapTotal },
       };
       return reply.code(reachable ? 200 : 503).send(body);
