@@ -34,8 +34,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
     trustProxy: config.trustProxy,
     // A prompt of MAX_PROMPT_CHARS characters can take four bytes each in UTF-8, plus the rest of the body.
     bodyLimit: Math.max(1024 * 1024, config.limits.maxPromptChars * 4 + 64 * 1024),
-    // Open SSE streams must not keep close() waiting; the sessions plugin ends them first.
-    forceCloseConnections: true,
+    // On close, idle keep-alive sockets go at once and in-flight requests may finish; open SSE
+    // streams are ended by the sessions plugin's preClose hook, so they never hold close() up.
+    forceCloseConnections: 'idle',
     // During the shutdown grace period the service routes keep answering; new comparisons and
     // streams get our own 503 envelope (Fastify's built-in 503 has a different body).
     return503OnClosing: false,

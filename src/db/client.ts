@@ -7,7 +7,7 @@ import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from './schema.js';
 
-export type Db = BetterSQLite3Database<typeof schema>;
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
 /** migrations/ sits at the package root, both from src/ (tsx, vitest) and from dist/. */
 export const migrationsFolder = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations');

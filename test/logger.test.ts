@@ -1,0 +1,35 @@
+// Logs: request ids on every line, and no bearer token, cookie, stream ticket or provider key in them.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { redactUrl } from '../src/logger.js';
+import { buildTestApp } from './helper.js';
+
+let app: Awaited<ReturnType<typeof buildTestApp>>;
+beforeAll(async () => {
+  app = await buildTestApp({ OPENAI_API_KEY: 'sk-live-supersecret' });
+});
+afterAll(() => app.close());
+
+it('redacts credentials in URLs', () => {
+  expect(redactUrl('/comparison/1/stream?ticket=abc.def&lastEventId=3')).toBe(
+    '/comparison/1/stream?ticket=[REDACTED]&lastEventId=3',
+  );
+  expect(redactUrl('/x?a=1&token=t0k')).toBe('/x?a=1&token=[REDACTED]');
+});
+
+it('keeps tokens, cookies, tickets and keys out of request logs', async () => {
+  const token = app.jwt.sign({ sub: 'logger-user' });
+  await app.inject({
+    url: '/auth/me?ticket=st1.ticket-value.sig',
+    headers: {
+      authorization: `Bearer ${token}`,
+      cookie: 'session=cookie-value',
+      'x-request-id': 'log-test-1',
+    },
+  });
+  app.log.info({ provider: { apiKey: 'sk-live-supersecret' } }, 'provider configured');
+  const text = app.logs.text();
+  expect(text).toContain('log-test-1');
+  expect(text).toContain('[REDACTED]');
+  for (const secret of [token, 'cookie-value', 'ticket-value', 'sk-live-supersecret'])
+    expect(text).not.toContain(secret);
+});
