@@ -213,9 +213,7 @@ export class ComparisonRunner {
       // Closes the upstream request at once; harmless when it is already closed.
       m.controller.abort(ending.error);
     }
-    // Only a completed answer may be estimated; a failed one counts only what the provider reported.
-    const usage = ending.status === 'completed' ? m.usage : (m.usage ?? { inputTokens: 0, outputTokens: 0 });
-    m.metrics = modelMetrics(m.model, usage, { prompt: run.request.prompt, text: m.text }, { ...m, endedAt });
+    m.metrics = modelMetrics(m.model, m.usage, { ...m, endedAt });
     const base = { sessionId: run.request.sessionId, modelId: m.model.id };
     const timestamp = new Date(endedAt).toISOString();
     if (ending.status === 'completed') {

@@ -45,19 +45,11 @@ export function tokensPerSecond(
 }
 
 /**
- * `usage` is the provider's own count; without it (a failure, a provider that never sent one) a
- * completed answer is estimated from its text and the prompt, and a failed one counts what was seen.
+ * Tokens and cost come from the provider's own usage figures only; a response without them (a
+ * failure, a server that ignores include_usage) counts zero rather than a guess a bill could differ from.
  */
-export function modelMetrics(
-  model: ModelInfo,
-  usage: Usage | undefined,
-  fallback: { prompt: string; text: string },
-  t: ModelTimings,
-): ModelMetrics {
-  const counted: Usage = usage ?? {
-    inputTokens: estimateTokens(fallback.prompt),
-    outputTokens: estimateTokens(fallback.text),
-  };
+export function modelMetrics(model: ModelInfo, usage: Usage | undefined, t: ModelTimings): ModelMetrics {
+  const counted: Usage = usage ?? { inputTokens: 0, outputTokens: 0 };
   const responseTimeMs = (t.lastTokenAt ?? t.endedAt) - t.startedAt;
   const timeToFirstTokenMs = t.firstTokenAt === undefined ? null : t.firstTokenAt - t.startedAt;
   return {
