@@ -49,6 +49,7 @@ export class SseSubscriber {
   private readonly ping: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
   private closed = false;
+  private resolveDone: () => void = () => {};
   readonly done: Promise<void>;
 
   constructor(
@@ -59,10 +60,17 @@ export class SseSubscriber {
     private readonly logger: FastifyBaseLogger,
   ) {
     this.cursor = afterId;
-    this.done = new Promise((resolve) => res.once('close', () => resolve()));
+    this.done = new Promise((resolve) => {
+      this.resolveDone = resolve;
+    });
     res.once('close', () => this.cleanup());
     this.unsubscribe = log.subscribe(() => this.onAppend());
     this.ping = setInterval(() => this.write(': ping\n\n'), opts.pingIntervalMs);
+    // A client that left before we got here: 'close' has already fired and will not fire again.
+    if (res.destroyed || !res.socket || res.socket.destroyed) {
+      this.cleanup();
+      return;
+    }
     this.write(`retry: ${opts.retryMs}\n: connected\n\n`);
     this.schedule();
   }
@@ -123,6 +131,7 @@ export class SseSubscriber {
 
   private cleanup(): void {
     this.closed = true;
+    this.resolveDone();
     this.res.off('drain', this.onDrain);
     this.unsubscribe();
     clearInterval(this.ping);
