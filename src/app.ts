@@ -11,17 +11,20 @@ import { loggerOptions } from './logger.js';
 import auth from './plugins/auth.js';
 import db from './plugins/db.js';
 import errorHandler from './plugins/error-handler.js';
-import providers from './plugins/providers.js';
+import providers, { type ProvidersOptions } from './plugins/providers.js';
 import sessions, { type SessionsOptions } from './plugins/sessions.js';
 import { authProtectedRoutes } from './routes/auth.js';
 import comparisonRoutes from './routes/comparison.js';
 import comparisonStreamRoutes from './routes/comparison-stream.js';
+import modelRoutes from './routes/models.js';
 import rootRoutes from './routes/root.js';
 import { version } from './version.js';
 
 export interface AppDeps {
   /** Where log lines go (tests read them); stdout when absent. */
   logStream?: DestinationStream;
+  /** Options of the providers plugin (tests pace the demo models). */
+  providers?: ProvidersOptions;
   /** Internal timings of the comparison engine (ping interval, write batching); tests shorten them. */
   sessions?: Partial<SessionsOptions>;
 }
@@ -86,7 +89,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
 
   await app.register(db, { path: config.databasePath });
   await app.register(auth);
-  await app.register(providers);
+  await app.register(providers, deps.providers ?? {});
   await app.register(sessions, deps.sessions ?? {});
 
   // Public routes.
@@ -95,6 +98,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
   await app.register(async (protectedApp) => {
     protectedApp.addHook('onRequest', app.authenticate);
     await protectedApp.register(authProtectedRoutes);
+    await protectedApp.register(modelRoutes);
     await protectedApp.register(comparisonRoutes);
   });
   // The stream authenticates differently (a ticket in the URL for EventSource), in its own context.

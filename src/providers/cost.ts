@@ -1,14 +1,24 @@
-// Stand-in until the providers branch lands: the cost of one response from the model's prices and usage.
+// The one cost formula: tokens x price per million, each kind of input token at its own price.
 import type { ModelInfo, Usage } from './types.js';
 
-export function costOf(model: ModelInfo, usage: Usage): number {
-  const { inputPerMillion, outputPerMillion, cachedInputPerMillion } = model.pricing;
+/**
+ * Dollars for one model response. Cached reads and cache writes are parts of `inputTokens` (see `Usage`),
+ * billed at their own price when the model has one and at the normal input price otherwise.
+ * Rounded to a billionth of a dollar so sums of float products don't show noise like 0.30000000000000004.
+ */
+export function computeCost(usage: Usage, pricing: ModelInfo['pricing']): number {
   const cached = usage.cachedInputTokens ?? 0;
-  const uncached = Math.max(0, usage.inputTokens - cached);
-  return (
-    (uncached * inputPerMillion +
-      cached * (cachedInputPerMillion ?? inputPerMillion) +
-      usage.outputTokens * outputPerMillion) /
-    1_000_000
-  );
+  const cacheWrite = usage.cacheWriteInputTokens ?? 0;
+  const uncached = Math.max(0, usage.inputTokens - cached - cacheWrite);
+  const perMillion =
+    uncached * pricing.inputPerMillion +
+    cached * (pricing.cachedInputPerMillion ?? pricing.inputPerMillion) +
+    cacheWrite * (pricing.cacheWriteInputPerMillion ?? pricing.inputPerMillion) +
+    usage.outputTokens * pricing.outputPerMillion;
+  return roundToNanoDollars(perMillion / 1e6);
+}
+
+function roundToNanoDollars(dollars: number): number {
+  // Divide after rounding: multiplying by 1e-9 would bring the float noise back.
+  return Math.round(dollars * 1e9) / 1e9;
 }

@@ -1,16 +1,8 @@
 // Public service routes: liveness, what this server offers, and health with a real database query.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { Config } from '../config.js';
 import { errorEnvelopeSchema } from '../schemas/common.js';
 import { healthSchema, infoSchema, rootSchema } from '../schemas/root.js';
 import { serviceName, version } from '../version.js';
-
-function configuredProviders(config: Config): string[] {
-  const { openai, anthropic, demo } = config.providers;
-  return [openai && 'openai', anthropic && 'anthropic', demo && 'demo'].filter((p): p is string =>
-    Boolean(p),
-  );
-}
 
 const rootRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get('/', { schema: { tags: ['service'], response: { 200: rootSchema } } }, async () => ({
@@ -66,7 +58,7 @@ const rootRoutes: FastifyPluginAsyncZod = async (app) => {
         timestamp: new Date().toISOString(),
         uptimeSeconds: Math.round(process.uptime()),
         database: { reachable },
-        providers: { configured: configuredProviders(app.config) },
+        providers: { configured: app.providers.configured() },
         comparisons: { active: app.comparisons.activeCount },
         memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, heapTotalBytes: mem.heapTotal },
       };

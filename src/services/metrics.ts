@@ -1,5 +1,5 @@
 // Pure metric arithmetic: one model's numbers from its timings and usage, a session's from its models.
-import { costOf } from '../providers/cost.js';
+import { computeCost } from '../providers/cost.js';
 import type { ModelInfo, Usage } from '../providers/types.js';
 
 export interface ModelMetrics {
@@ -29,8 +29,8 @@ export interface ModelTimings {
 export const estimateTokens = (text: string) =>
   text.length === 0 ? 0 : Math.max(1, Math.round(text.length / 4));
 
-/** Cost rounded to a millionth of a cent, so sums do not show floating-point dust. */
-const roundCost = (usd: number) => Math.round(usd * 1e8) / 1e8;
+/** A sum of costs rounded as computeCost rounds each one, so totals show no floating-point dust. */
+const roundCost = (usd: number) => Math.round(usd * 1e9) / 1e9;
 
 export function tokensPerSecond(
   outputTokens: number,
@@ -56,7 +56,7 @@ export function modelMetrics(model: ModelInfo, usage: Usage | undefined, t: Mode
     inputTokens: counted.inputTokens,
     outputTokens: counted.outputTokens,
     cachedInputTokens: counted.cachedInputTokens ?? 0,
-    cost: roundCost(costOf(model, counted)),
+    cost: computeCost(counted, model.pricing),
     responseTimeMs,
     timeToFirstTokenMs,
     tokensPerSecond: tokensPerSecond(counted.outputTokens, responseTimeMs, timeToFirstTokenMs),

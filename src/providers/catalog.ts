@@ -1,0 +1,235 @@
+// The model catalogue as data: ids, upstream names, prices per million tokens, limits and price sources.
+import type { ModelInfo, ProviderId } from './types.js';
+
+// Prices change; each row says where it was read. Update the row and its priceSource together.
+const OPENAI_PRICES = 'OpenAI API pricing page (platform.openai.com/docs/pricing), as of November 2025';
+const ANTHROPIC_PRICES = 'Anthropic pricing page (claude.com/pricing#api), as of November 2025';
+const SIMULATED = 'Simulated locally by the demo provider: free';
+
+type Row = Omit<ModelInfo, 'provider' | 'priceSource'>;
+
+/** Rows are shared by every app in the process: frozen, so no app can change another's prices. */
+const freeze = (model: ModelInfo): ModelInfo =>
+  Object.freeze({ ...model, pricing: Object.freeze(model.pricing) });
+
+/** Reasoning models (o-series, gpt-5 family) take `max_completion_tokens` and reject `temperature`. */
+const openai = (row: Row) => freeze({ ...row, provider: 'openai', priceSource: OPENAI_PRICES });
+/** Anthropic cache writes (5-minute TTL) cost 1.25x the input price; reads 0.1x. */
+const anthropic = (row: Row) => freeze({ ...row, provider: 'anthropic', priceSource: ANTHROPIC_PRICES });
+const demo = (row: Row) => freeze({ ...row, provider: 'demo', priceSource: SIMULATED });
+
+export const catalog: readonly ModelInfo[] = Object.freeze([
+  // OpenAI: current
+  openai({
+    id: 'gpt-5',
+    name: 'GPT-5',
+    upstreamModel: 'gpt-5',
+    pricing: { inputPerMillion: 1.25, outputPerMillion: 10, cachedInputPerMillion: 0.125 },
+    contextWindow: 400_000,
+    // Reasoning tokens count against max_completion_tokens, so reasoning models get more room.
+    defaultMaxTokens: 16_384,
+    acceptsTemperature: false,
+  }),
+  openai({
+    id: 'gpt-5-mini',
+    name: 'GPT-5 mini',
+    upstreamModel: 'gpt-5-mini',
+    pricing: { inputPerMillion: 0.25, outputPerMillion: 2, cachedInputPerMillion: 0.025 },
+    contextWindow: 400_000,
+    defaultMaxTokens: 16_384,
+    acceptsTemperature: false,
+  }),
+  openai({
+    id: 'gpt-5-nano',
+    name: 'GPT-5 nano',
+    upstreamModel: 'gpt-5-nano',
+    pricing: { inputPerMillion: 0.05, outputPerMillion: 0.4, cachedInputPerMillion: 0.005 },
+    contextWindow: 400_000,
+    defaultMaxTokens: 16_384,
+    acceptsTemperature: false,
+  }),
+  openai({
+    id: 'gpt-4.1',
+    name: 'GPT-4.1',
+    upstreamModel: 'gpt-4.1',
+    pricing: { inputPerMillion: 2, outputPerMillion: 8, cachedInputPerMillion: 0.5 },
+    contextWindow: 1_047_576,
+    defaultMaxTokens: 4096,
+    acceptsTemperature: true,
+  }),
+  openai({
+    id: 'gpt-4.1-mini',
+    name: 'GPT-4.1 mini',
+    upstreamModel: 'gpt-4.1-mini',
+    pricing: { inputPerMillion: 0.4, outputPerMillion: 1.6, cachedInputPerMillion: 0.1 },
+    contextWindow: 1_047_576,
+    defaultMaxTokens: 4096,
+    acceptsTemperature: true,
+  }),
+  openai({
+    id: 'gpt-4o',
+    name: 'GPT-4o',
+    upstreamModel: 'gpt-4o',
+    pricing: { inputPerMillion: 2.5, outputPerMillion: 10, cachedInputPerMillion: 1.25 },
+    contextWindow: 128_000,
+    defaultMaxTokens: 4096,
+    acceptsTemperature: true,
+  }),
+  openai({
+    id: 'gpt-4o-mini',
+    name: 'GPT-4o mini',
+    upstreamModel: 'gpt-4o-mini',
+    pricing: { inputPerMillion: 0.15, outputPerMillion: 0.6, cachedInputPerMillion: 0.075 },
+    contextWindow: 128_000,
+    defaultMaxTokens: 4096,
+    acceptsTemperature: true,
+  }),
+  openai({
+    id: 'o3',
+    name: 'o3',
+    upstreamModel: 'o3',
+    pricing: { inputPerMillion: 2, outputPerMillion: 8, cachedInputPerMillion: 0.5 },
+    contextWindow: 200_000,
+    defaultMaxTokens: 16_384,
+    acceptsTemperature: false,
+  }),
+  openai({
+    id: 'o4-mini',
+    name: 'o4-mini',
+    upstreamModel: 'o4-mini',
+    pricing: { inputPerMillion: 1.1, outputPerMillion: 4.4, cachedInputPerMillion: 0.275 },
+    contextWindow: 200_000,
+    defaultMaxTokens: 16_384,
+    acceptsTemperature: false,
+  }),
+  // OpenAI: legacy ids earlier clients of this API send
+  openai({
+    id: 'gpt-4',
+    name: 'GPT-4',
+    upstreamModel: 'gpt-4',
+    pricing: { inputPerMillion: 30, outputPerMillion: 60 },
+    contextWindow: 8192,
+    defaultMaxTokens: 2048,
+    acceptsTemperature: true,
+  }),
+  openai({
+    id: 'gpt-3.5-turbo',
+    name: 'GPT-3.5 Turbo',
+    upstreamModel: 'gpt-3.5-turbo',
+    pricing: { inputPerMillion: 0.5, outputPerMillion: 1.5 },
+    contextWindow: 16_385,
+    defaultMaxTokens: 4096,
+    acceptsTemperature: true,
+  }),
+  // Anthropic: current
+  anthropic({
+    id: 'claude-opus-4-5',
+    name: 'Claude Opus 4.5',
+    upstreamModel: 'claude-opus-4-5-20251101',
+    pricing: {
+      inputPerMillion: 5,
+      outputPerMillion: 25,
+      cachedInputPerMillion: 0.5,
+      cacheWriteInputPerMillion: 6.25,
+    },
+    contextWindow: 200_000,
+    defaultMaxTokens: 4096,
+    acceptsTemperature: true,
+  }),
+  anthropic({
+    id: 'claude-sonnet-4-5',
+    name: 'Claude Sonnet 4.5',
+    upstreamModel: 'claude-sonnet-4-5-20250929',
+    pricing: {
+      inputPerMillion: 3,
+      outputPerMillion: 15,
+      cachedInputPerMillion: 0.3,
+      cacheWriteInputPerMillion: 3.75,
+    },
+    contextWindow: 200_000,
+    defaultMaxTokens: 4096,
+    acceptsTemperature: true,
+  }),
+  anthropic({
+    id: 'claude-haiku-4-5',
+    name: 'Claude Haiku 4.5',
+    upstreamModel: 'claude-haiku-4-5-20251001',
+    pricing: {
+      inputPerMillion: 1,
+      outputPerMillion: 5,
+      cachedInputPerMillion: 0.1,
+      cacheWriteInputPerMillion: 1.25,
+    },
+    contextWindow: 200_000,
+    defaultMaxTokens: 4096,
+    acceptsTemperature: true,
+  }),
+  anthropic({
+    id: 'claude-3-5-haiku',
+    name: 'Claude Haiku 3.5',
+    upstreamModel: 'claude-3-5-haiku-20241022',
+    pricing: {
+      inputPerMillion: 0.8,
+      outputPerMillion: 4,
+      cachedInputPerMillion: 0.08,
+      cacheWriteInputPerMillion: 1,
+    },
+    contextWindow: 200_000,
+    defaultMaxTokens: 4096,
+    acceptsTemperature: true,
+  }),
+  // Anthropic: legacy ids earlier clients of this API send (Anthropic may have retired them upstream)
+  anthropic({
+    id: 'claude-3-sonnet-20240229',
+    name: 'Claude 3 Sonnet',
+    upstreamModel: 'claude-3-sonnet-20240229',
+    pricing: { inputPerMillion: 3, outputPerMillion: 15 },
+    contextWindow: 200_000,
+    defaultMaxTokens: 4096,
+    acceptsTemperature: true,
+  }),
+  anthropic({
+    id: 'claude-3-haiku-20240307',
+    name: 'Claude 3 Haiku',
+    upstreamModel: 'claude-3-haiku-20240307',
+    pricing: {
+      inputPerMillion: 0.25,
+      outputPerMillion: 1.25,
+      cachedInputPerMillion: 0.03,
+      cacheWriteInputPerMillion: 0.3,
+    },
+    contextWindow: 200_000,
+    defaultMaxTokens: 4096,
+    acceptsTemperature: true,
+  }),
+  // Demo: simulated locally, labelled as such wherever a name is shown
+  demo({
+    id: 'demo-fast',
+    name: 'Demo Fast (simulated)',
+    upstreamModel: 'demo-fast',
+    pricing: { inputPerMillion: 0, outputPerMillion: 0 },
+    contextWindow: 32_000,
+    defaultMaxTokens: 1024,
+    acceptsTemperature: true,
+  }),
+  demo({
+    id: 'demo-slow',
+    name: 'Demo Slow (simulated)',
+    upstreamModel: 'demo-slow',
+    pricing: { inputPerMillion: 0, outputPerMillion: 0 },
+    contextWindow: 32_000,
+    defaultMaxTokens: 1024,
+    acceptsTemperature: true,
+  }),
+]);
+
+const byId = new Map(catalog.map((m) => [m.id, m]));
+
+/** A catalogue model by id, whether or not its provider is configured. */
+export function findModel(id: string): ModelInfo | undefined {
+  return byId.get(id);
+}
+
+export function modelsOf(provider: ProviderId): ModelInfo[] {
+  return catalog.filter((m) => m.provider === provider);
+}

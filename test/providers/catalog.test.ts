@@ -1,0 +1,56 @@
+// The catalogue: unique ids, the models clients rely on, and a price source on every row.
+import { describe, expect, it } from 'vitest';
+import { catalog } from '../../src/providers/catalog.js';
+
+describe('model catalogue', () => {
+  it('has unique ids and the models earlier clients and the brief name', () => {
+    const ids = catalog.map((m) => m.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of [
+      'gpt-3.5-turbo',
+      'gpt-4',
+      'gpt-4o',
+      'gpt-4o-mini',
+      'gpt-4.1',
+      'gpt-4.1-mini',
+      'gpt-5',
+      'gpt-5-mini',
+      'gpt-5-nano',
+      'claude-3-sonnet-20240229',
+      'claude-3-haiku-20240307',
+      'claude-3-5-haiku',
+      'claude-haiku-4-5',
+      'claude-sonnet-4-5',
+      'claude-opus-4-5',
+      'demo-fast',
+      'demo-slow',
+    ]) {
+      expect(ids).toContain(id);
+    }
+  });
+
+  it('says where every price comes from, and prices are sane', () => {
+    for (const m of catalog) {
+      expect(m.priceSource).toMatch(
+        m.provider === 'demo' ? /simulated/i : /pricing page.*, as of \w+ \d{4}$/,
+      );
+      expect(m.pricing.inputPerMillion).toBeGreaterThanOrEqual(0);
+      expect(m.pricing.outputPerMillion).toBeGreaterThanOrEqual(m.pricing.inputPerMillion);
+      if (m.pricing.cachedInputPerMillion !== undefined)
+        expect(m.pricing.cachedInputPerMillion).toBeLessThan(m.pricing.inputPerMillion);
+      expect(m.defaultMaxTokens).toBeLessThan(m.contextWindow);
+    }
+  });
+
+  it('marks the reasoning models (o-series, gpt-5 family) as taking no temperature', () => {
+    const noTemperature = catalog.filter((m) => !m.acceptsTemperature).map((m) => m.id);
+    expect(noTemperature.sort()).toEqual(['gpt-5', 'gpt-5-mini', 'gpt-5-nano', 'o3', 'o4-mini']);
+  });
+
+  it('labels the demo models as simulated and free', () => {
+    for (const m of catalog.filter((x) => x.provider === 'demo')) {
+      expect(m.name).toMatch(/\(simulated\)$/);
+      expect(m.pricing).toEqual({ inputPerMillion: 0, outputPerMillion: 0 });
+    }
+  });
+});
