@@ -21,6 +21,8 @@ export interface SessionsOptions {
   flushIntervalMs: number;
   /** A stream client whose socket is full and that lags this many bytes is disconnected. */
   maxLagBytes: number;
+  /** The `retry:` hint sent to EventSource clients: how soon they reconnect, in milliseconds. */
+  retryMs: number;
   /** A finished session's event log stays in memory this long for late subscribers and reconnects. */
   logRetentionMs: number;
 }
@@ -29,6 +31,7 @@ export const defaultSessionsOptions: SessionsOptions = {
   pingIntervalMs: 15_000,
   flushIntervalMs: 250,
   maxLagBytes: 8 * 1024 * 1024,
+  retryMs: 2000,
   logRetentionMs: 60_000,
 };
 
@@ -62,7 +65,7 @@ export default fp<Partial<SessionsOptions>>(
           pingIntervalMs: options.pingIntervalMs,
           maxLagBytes: options.maxLagBytes,
           writeChunkBytes: 64 * 1024,
-          retryMs: 2000,
+          retryMs: options.retryMs,
         },
         log: app.log,
       }),

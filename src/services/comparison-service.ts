@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import type { ModelResponse } from '../db/schema.js';
 import { Errors } from '../errors.js';
+import { catalog } from '../providers/catalog.js';
 import type { ModelInfo, Provider } from '../providers/types.js';
 import type { ResponseSummary, SessionsRepository } from '../repositories/sessions.js';
 import { type CreateComparisonBody, DEFAULT_MODEL_COUNT } from '../schemas/comparison.js';
@@ -70,7 +71,7 @@ export function createComparisonService(deps: ComparisonServiceDeps) {
     return modelIds.map((id) => {
       const model = available.find((m) => m.id === id);
       if (model) return model;
-      if (models.get(id))
+      if (catalog.some((m) => m.id === id))
         throw new Errors.BadRequest(
           `Model ${id} is not available on this server (its provider is not configured)`,
         );
