@@ -22,8 +22,11 @@ const comparisonStreamRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/comparison/:id/stream',
     {
+      // A HEAD request would hold an event stream open with nothing to show for it.
+      exposeHeadRoute: false,
       schema: {
         tags: ['comparison'],
+        security: [{ bearerAuth: [] }, {}],
         summary:
           'Server-Sent Events: model_chunk, model_complete, model_error, then comparison_complete or comparison_error',
         description:
