@@ -67,7 +67,6 @@ export default fp<Partial<SessionsOptions>>(
           writeChunkBytes: 64 * 1024,
           retryMs: options.retryMs,
         },
-        log: app.log,
       }),
     );
 

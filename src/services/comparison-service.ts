@@ -1,6 +1,6 @@
 // Comparisons as the routes see them: start, read, list, cancel and watch, scoped to one user.
 import { randomUUID } from 'node:crypto';
-import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ModelResponse } from '../db/schema.js';
 import { Errors } from '../errors.js';
 import { catalog } from '../providers/catalog.js';
@@ -8,7 +8,7 @@ import type { ModelInfo, Provider } from '../providers/types.js';
 import type { ResponseSummary, SessionsRepository } from '../repositories/sessions.js';
 import { type CreateComparisonBody, DEFAULT_MODEL_COUNT } from '../schemas/comparison.js';
 import type { ComparisonRunner, SessionRun } from './comparison-runner.js';
-import { type EventLogRegistry, type EventName, eventNames, SessionEventLog } from './event-log.js';
+import { type EventLogRegistry, SessionEventLog } from './event-log.js';
 import { sessionMetrics, tokensPerSecond } from './metrics.js';
 import { openEventStream, type SseOptions, SseSubscriber } from './sse-subscriber.js';
 
@@ -26,14 +26,10 @@ export interface ComparisonServiceDeps {
   signTicket(userId: string, sessionId: string): string;
   maxRunningPerUser: number;
   sse: SseOptions;
-  log: FastifyBaseLogger;
 }
 
 const streamPath = (id: string, ticket: string) =>
   `/comparison/${id}/stream?ticket=${encodeURIComponent(ticket)}`;
-
-const asEventName = (e: string): EventName =>
-  (eventNames as readonly string[]).includes(e) ? (e as EventName) : 'model_error';
 
 function responseView(r: ResponseSummary & { response?: string }, live?: SessionRun['models'][number]) {
   // A running model is read from memory: the database lags it by up to one write interval.
@@ -83,8 +79,7 @@ export function createComparisonService(deps: ComparisonServiceDeps) {
   function eventLogOf(sessionId: string, running: boolean): SessionEventLog {
     const inMemory = logs.get(sessionId);
     if (inMemory) return inMemory;
-    const log = new SessionEventLog(sessionId);
-    for (const e of repo.eventsAfter(sessionId, 0)) log.restore(e.id, asEventName(e.event), e.data);
+    const log = SessionEventLog.fromStored(sessionId, repo.eventsAfter(sessionId, 0));
     // A finished session always stored its final event; if not, replay what there is and close.
     if (!log.finished && !running) log.seal();
     logs.add(log);
@@ -106,7 +101,7 @@ export function createComparisonService(deps: ComparisonServiceDeps) {
       if (runner.runningFor(userId) >= deps.maxRunningPerUser)
         throw new Errors.TooManyRunning(deps.maxRunningPerUser);
       const sessionId = randomUUID();
-      const responses = chosen.map((m) => ({ id: randomUUID(), modelId: m.id, provider: m.provider }));
+      const planned = chosen.map((model) => ({ responseId: randomUUID(), model }));
       const session = repo.create({
         id: sessionId,
         userId,
@@ -114,7 +109,11 @@ export function createComparisonService(deps: ComparisonServiceDeps) {
         system: body.system,
         temperature: body.temperature,
         maxTokens: body.maxTokens,
-        responses,
+        responses: planned.map(({ responseId, model }) => ({
+          id: responseId,
+          modelId: model.id,
+          provider: model.provider,
+        })),
       });
       runner.start({
         sessionId,
@@ -123,7 +122,7 @@ export function createComparisonService(deps: ComparisonServiceDeps) {
         system: body.system,
         temperature: body.temperature,
         maxTokens: body.maxTokens,
-        models: chosen.map((model, i) => ({ responseId: (responses[i] as { id: string }).id, model })),
+        models: planned,
       });
       return {
         sessionId,

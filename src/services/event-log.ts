@@ -9,6 +9,10 @@ export const eventNames = [
 ] as const;
 export type EventName = (typeof eventNames)[number];
 
+/** Rows come from our own writes; an unknown name (a newer version's event) still replays. */
+const toEventName = (name: string): EventName =>
+  (eventNames as readonly string[]).includes(name) ? (name as EventName) : 'model_error';
+
 export const isFinalEvent = (event: string) =>
   event === 'comparison_complete' || event === 'comparison_error';
 
@@ -39,6 +43,13 @@ export class SessionEventLog {
 
   constructor(readonly sessionId: string) {}
 
+  /** A log read back from the database, with the ids it was stored with. */
+  static fromStored(sessionId: string, rows: { id: number; event: string; data: string }[]): SessionEventLog {
+    const log = new SessionEventLog(sessionId);
+    for (const row of rows) log.push(row.id, toEventName(row.event), row.data);
+    return log;
+  }
+
   get lastId(): number {
     return this.events.at(-1)?.id ?? 0;
   }
@@ -55,11 +66,6 @@ export class SessionEventLog {
   append(event: EventName, payload: object): LoggedEvent {
     if (this.ended) throw new Error(`event log of ${this.sessionId} is already finished`);
     return this.push(this.lastId + 1, event, JSON.stringify(payload));
-  }
-
-  /** Adds an event read back from the database, keeping its id. */
-  restore(id: number, event: EventName, data: string): void {
-    this.push(id, event, data);
   }
 
   private push(id: number, event: EventName, data: string): LoggedEvent {

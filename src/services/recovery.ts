@@ -1,7 +1,7 @@
 // Start-up recovery: sessions a dead process left running are closed as failed, partial text kept.
 import type { FastifyBaseLogger } from 'fastify';
 import type { ResponseProgress, SessionsRepository } from '../repositories/sessions.js';
-import { type EventName, eventNames, SessionEventLog } from './event-log.js';
+import { SessionEventLog } from './event-log.js';
 import { tokensPerSecond } from './metrics.js';
 
 export const INTERRUPTED_SESSION =
@@ -9,8 +9,6 @@ export const INTERRUPTED_SESSION =
 export const INTERRUPTED_MODEL = 'interrupted: the server stopped before this model finished';
 
 const TERMINAL = new Set(['completed', 'error', 'cancelled']);
-const asEventName = (e: string): EventName =>
-  (eventNames as readonly string[]).includes(e) ? (e as EventName) : 'model_error';
 
 /**
  * Ends every interrupted session so that its stream replays to a proper end: the missing model
@@ -21,8 +19,7 @@ const asEventName = (e: string): EventName =>
 export function recoverInterruptedSessions(repo: SessionsRepository, log: FastifyBaseLogger): number {
   const interrupted = repo.findInterrupted();
   for (const { session, responses, events } of interrupted) {
-    const eventLog = new SessionEventLog(session.id);
-    for (const e of events) eventLog.restore(e.id, asEventName(e.event), e.data);
+    const eventLog = SessionEventLog.fromStored(session.id, events);
     const seen = new Map<string, string>();
     const ended = new Set<string>();
     for (const e of events) {

@@ -59,11 +59,13 @@ describe('SessionEventLog', () => {
   });
 
   it('keeps restored ids as they were stored', () => {
-    const log = new SessionEventLog('s2');
-    log.restore(1, 'model_chunk', '{"chunk":"a"}');
-    log.restore(2, 'comparison_error', '{"error":"x"}');
+    const log = SessionEventLog.fromStored('s2', [
+      { id: 4, event: 'model_chunk', data: '{"chunk":"a"}' },
+      { id: 5, event: 'comparison_error', data: '{"error":"x"}' },
+    ]);
+    expect(log.events[0]?.frame).toBe('id: 4\nevent: model_chunk\ndata: {"chunk":"a"}\n\n');
     expect(log.finished).toBe(true);
-    expect(log.lastId).toBe(2);
+    expect(log.lastId).toBe(5);
   });
 });
 
