@@ -86,6 +86,22 @@ describe('comparison endings', () => {
     expect(again.json).toEqual({ sessionId: c.sessionId, status: 'cancelled' });
   });
 
+  it('GET reads a running session from memory and the database catches up within the write interval', async () => {
+    script({ deltas: 40, intervalMs: 10 });
+    const c = await create();
+    const client = openSse(new URL(c.streamUrl, stack.url).href);
+    await client.waitFor((e) => Number(e.id) >= 10);
+    const g = await stack.api<Stored>('GET', `/comparison/${c.sessionId}`, { token });
+    expect(g.json.status).toBe('in_progress');
+    expect(g.json.responses.some((r) => r.status === 'streaming' && r.response.length > 0)).toBe(true);
+    await new Promise((r) => setTimeout(r, 120)); // past the 50 ms write interval of the test stack
+    const [row] = stack.app.db.$client
+      .prepare("select count(*) as n from session_events where session_id = ? and event = 'model_chunk'")
+      .all(c.sessionId) as { n: number }[];
+    expect(row?.n).toBeGreaterThanOrEqual(10);
+    await client.done;
+  });
+
   it('one model failing mid-stream does not stop the other', async () => {
     script(
       {

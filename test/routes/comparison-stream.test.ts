@@ -9,7 +9,8 @@ let stack: Stack;
 let token: string;
 
 beforeAll(async () => {
-  stack = await startStack({ sessions: { maxLagBytes: 64 * 1024 } });
+  // A short retention: replays of finished sessions come from the database, not from memory.
+  stack = await startStack({ sessions: { maxLagBytes: 64 * 1024, logRetentionMs: 100 } });
   token = stack.token('stream-user');
 });
 afterAll(async () => {
@@ -110,7 +111,9 @@ describe('GET /comparison/:id/stream', () => {
     expect(ids(b)).toEqual(ids(a));
     expect(ids(late)).toEqual(ids(a));
     checkShape(a.events, stack.models.ids);
-    // After the end, a new subscriber replays the whole session and the stream closes.
+    // After the end (and after its log left memory), a new subscriber replays the whole session
+    // from the database, byte for byte, and the stream closes.
+    await new Promise((r) => setTimeout(r, 250));
     const replay = openSse(streamUrl(c));
     expect((await replay.done).ended).toBe(true);
     expect(replay.events.map((e) => e.raw)).toEqual(a.events.map((e) => e.raw));
