@@ -191,7 +191,8 @@ describe('shutdown', () => {
       body: { prompt: 'p', modelIds: own.models.ids },
     });
     const client = openSse(new URL(r.json.streamUrl, own.url).href);
-    await client.waitFor((e) => e.event === 'model_chunk');
+    // One model done, the other still running when the shutdown begins, however loaded the machine.
+    await client.waitFor((e) => e.event === 'model_complete');
     const closing = own.app.close();
     const refused = await own.api('POST', '/comparison', {
       token: user,
