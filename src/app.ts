@@ -12,8 +12,9 @@ import auth from './plugins/auth.js';
 import db from './plugins/db.js';
 import errorHandler from './plugins/error-handler.js';
 import providers, { type ProvidersOptions } from './plugins/providers.js';
+import rateLimits, { userRateLimit } from './plugins/rate-limit.js';
 import sessions, { type SessionsOptions } from './plugins/sessions.js';
-import { authProtectedRoutes } from './routes/auth.js';
+import { authProtectedRoutes, authPublicRoutes } from './routes/auth.js';
 import comparisonRoutes from './routes/comparison.js';
 import comparisonStreamRoutes from './routes/comparison-stream.js';
 import modelRoutes from './routes/models.js';
@@ -91,12 +92,15 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
   await app.register(auth);
   await app.register(providers, deps.providers ?? {});
   await app.register(sessions, deps.sessions ?? {});
+  await app.register(rateLimits);
 
   // Public routes.
   await app.register(rootRoutes);
+  await app.register(authPublicRoutes);
   // Protected routes: a child context whose every route needs a bearer token (Encapsulation.md).
   await app.register(async (protectedApp) => {
     protectedApp.addHook('onRequest', app.authenticate);
+    await protectedApp.register(userRateLimit);
     await protectedApp.register(authProtectedRoutes);
     await protectedApp.register(modelRoutes);
     await protectedApp.register(comparisonRoutes);

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { signHs256 } from '../support/hs256.js';
 import { startServerProcess } from '../support/process.js';
 import { openSse } from '../support/sse-client.js';
+import { signHs256 } from '../support/tokens.js';
 
 const SECRET = 'e2e-shutdown-secret-0123456789abcdef0123';
 const dir = mkdtempSync(join(tmpdir(), 'playground-shutdown-'));
