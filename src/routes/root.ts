@@ -61,7 +61,7 @@ const rootRoutes: FastifyPluginAsyncZod = async (app) => {
         uptimeSeconds: Math.round(process.uptime()),
         database: { reachable },
         providers: { configured: app.providers.configured() },
-        comparisons: { active: 0 },
+        comparisons: { active: app.comparisons.activeCount },
         memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, heapTotalBytes: mem.heapTotal },
       };
       return reply.code(reachable ? 200 : 503).send(body);
