@@ -101,6 +101,9 @@ function setRunning(running) {
   document.body.dataset.running = String(running);
 }
 
+/** @param {number} n @param {string} noun */
+const plural = (n, noun) => (n > 0 ? `${n} ${noun}${n === 1 ? '' : 's'}` : '');
+
 // Token --------------------------------------------------------------------------------------------
 
 async function initToken() {
@@ -328,12 +331,12 @@ async function run(event) {
   try {
     const { data } = await api('/comparison', { method: 'POST', body });
     const ids = modelIdsOf(data.models);
-    resetColumns(
-      data.sessionId,
-      (ids.length > 0 ? ids : modelIds).map((modelId) => ({ modelId })),
-    );
+    const entries = (ids.length > 0 ? ids : modelIds).map((modelId) => ({ modelId }));
+    resetColumns(data.sessionId, entries);
+    // Shown from the start so that the columns keep their height when the final figures arrive.
+    showSummary(`streaming ${plural(entries.length, 'model')}…`, 'info', 'Running');
     openStream(data.sessionId, data.streamUrl);
-    say('Streaming…');
+    say('');
     void loadHistory(true);
   } catch (err) {
     setRunning(false);
@@ -364,8 +367,9 @@ function renderSession(session, follow) {
   if (follow && running && typeof session.streamUrl === 'string') {
     // A new EventSource replays the session from its first event: the columns start empty.
     setRunning(true);
+    showSummary('following the comparison…', 'info', 'Running');
     openStream(session.id, session.streamUrl);
-    return say('Following the running comparison…');
+    return say('');
   }
   for (const r of responses) {
     const column = columnFor(r.modelId, r.provider);
@@ -401,9 +405,6 @@ function markActiveHistoryItem() {
     else button.removeAttribute('aria-current');
   }
 }
-
-/** @param {number} n @param {string} noun */
-const plural = (n, noun) => (n > 0 ? `${n} ${noun}${n === 1 ? '' : 's'}` : '');
 
 function historyItem(session) {
   const models = Array.isArray(session.responses)

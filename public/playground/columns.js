@@ -58,7 +58,7 @@ export class Column {
       this.text,
     );
     this.error = el('p', { class: 'column-error', role: 'alert', hidden: true });
-    this.metrics = el('dl', { class: 'metrics', hidden: true });
+    this.metrics = el('dl', { class: 'metrics', 'data-pending': 'true' });
     this.root = el(
       'article',
       { class: 'column', 'data-model-id': modelId, 'data-status': 'pending' },
@@ -82,6 +82,21 @@ export class Column {
       this.error,
       this.metrics,
     );
+    // Dashes until the model is done: the column keeps its layout when the figures arrive.
+    this.showMetrics({});
+    this.metrics.dataset.pending = 'true';
+  }
+
+  /**
+   * Follows the text as it grows, unless the reader has scrolled up: measured before the change,
+   * since scroll events arrive a frame late and would see the new height.
+   * @param {() => void} change
+   */
+  keepFollowing(change) {
+    const box = this.output;
+    const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 24;
+    change();
+    if (atBottom) box.scrollTop = box.scrollHeight;
   }
 
   /** @param {string} status */
@@ -96,11 +111,7 @@ export class Column {
   /** @param {string} chunk */
   append(chunk) {
     if (this.status === 'pending') this.setStatus('streaming');
-    const box = this.output;
-    // Follow the text as it grows, unless the reader has scrolled up.
-    const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 24;
-    this.text.appendData(chunk);
-    if (atBottom) box.scrollTop = box.scrollHeight;
+    this.keepFollowing(() => this.text.appendData(chunk));
   }
 
   /** @param {string} text */
@@ -110,8 +121,10 @@ export class Column {
 
   /** @param {string} message */
   showError(message) {
-    this.error.textContent = message;
-    this.error.hidden = false;
+    this.keepFollowing(() => {
+      this.error.textContent = message;
+      this.error.hidden = false;
+    });
   }
 
   /** @param {ResponseMetrics} m */
@@ -126,6 +139,6 @@ export class Column {
     this.metrics.replaceChildren(
       ...rows.map(([term, value]) => el('div', { class: 'metric' }, el('dt', {}, term), el('dd', {}, value))),
     );
-    this.metrics.hidden = false;
+    delete this.metrics.dataset.pending;
   }
 }
