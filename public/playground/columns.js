@@ -104,6 +104,7 @@ export class Column {
     this.status = status;
     this.root.dataset.status = status;
     this.statusBadge.dataset.status = status;
+    if (status !== 'pending' && status !== 'streaming') this.output.dataset.placeholder = 'No output.';
     this.statusBadge.textContent =
       STATUS_LABELS[/** @type {keyof typeof STATUS_LABELS} */ (status)] ?? status;
   }

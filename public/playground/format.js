@@ -173,3 +173,13 @@ export function formatPricing(pricing) {
   if (input === 0 && output === 0) return 'free';
   return `$${input} in · $${output} out per 1M tokens`;
 }
+
+/**
+ * "1 model", "3 models"; nothing for none.
+ * @param {number} n
+ * @param {string} noun
+ * @returns {string}
+ */
+export function plural(n, noun) {
+  return n > 0 ? `${n} ${noun}${n === 1 ? '' : 's'}` : '';
+}

@@ -59,6 +59,7 @@ describe.skipIf(!hasChromium)('the playground page in headless Chromium', () => 
   let base: string;
   let token: string;
   const streamRequests: StreamRequest[] = [];
+  let completedSessionId: string | null = null;
   const pageErrors: string[] = [];
 
   const api = async <T>(url: string): Promise<T> => {
@@ -125,6 +126,7 @@ describe.skipIf(!hasChromium)('the playground page in headless Chromium', () => 
     await page.waitForSelector('#summary[data-kind="complete"]', { timeout: 30_000 });
     const sessionId = await page.getAttribute('#columns', 'data-session-id');
     expect(sessionId).toBeTruthy();
+    completedSessionId = sessionId;
     for (const m of demo) {
       await page.waitForSelector(
         `.column[data-model-id="${m.id}"][data-status="completed"] .metrics:not([data-pending])`,
@@ -169,14 +171,42 @@ describe.skipIf(!hasChromium)('the playground page in headless Chromium', () => 
     expect(pageErrors).toEqual([]);
   });
 
+  it('cancels a running comparison: every column and the summary say so, the stream ends', {
+    timeout: 30_000,
+  }, async () => {
+    // The slow demo model alone: its first token comes after 0.7 s at least, well after Cancel.
+    for (const box of await page.locator('input[name="model"]').all()) {
+      await box.setChecked((await box.getAttribute('value')) === 'demo-slow');
+    }
+    await page.fill('#prompt', 'A comparison to cancel at once.');
+    await page.click('#run');
+    await page.click('#cancel:not([disabled])');
+    await page.waitForSelector('#summary[data-kind="cancelled"]', { timeout: 20_000 });
+    const sessionId = await page.getAttribute('#columns', 'data-session-id');
+    const session = await api<StoredSession>(`/comparison/${sessionId}`);
+    expect(session.status).toBe('cancelled');
+    for (const stored of session.responses) {
+      const column = page.locator(`.column[data-model-id="${stored.modelId}"]`);
+      expect(await column.getAttribute('data-status')).toBe('cancelled');
+      expect(await column.locator('[data-role="output"]').textContent()).toBe(stored.response);
+    }
+    await sleep(1500);
+    const forSession = streamRequests.filter((r) => r.url.startsWith(`/comparison/${sessionId}/stream`));
+    expect(forSession.length).toBeLessThanOrEqual(2);
+    expect(forSession.slice(1).every((r) => r.status === 204)).toBe(true);
+    expect(await page.getAttribute('#columns', 'data-stream')).toBe('closed');
+    expect(await page.isDisabled('#cancel')).toBe(true);
+    expect(pageErrors).toEqual([]);
+  });
+
   it('loads a stored comparison from the history into the columns', { timeout: 30_000 }, async () => {
     // A fresh page: the token comes back from localStorage, the history from GET /comparison.
     await page.reload();
     await page.waitForSelector('body[data-ready="true"]');
     expect(await page.inputValue('#token')).toBe(token);
-    const first = page.locator('#history-list li:first-child button');
-    const sessionId = await first.getAttribute('data-session-id');
-    await first.click();
+    const sessionId = completedSessionId;
+    const entry = page.locator(`#history-list button[data-session-id="${sessionId}"]`);
+    await entry.click();
     await page.waitForSelector(`#columns[data-session-id="${sessionId}"] .column`);
 
     const session = await api<StoredSession>(`/comparison/${sessionId}`);
@@ -187,7 +217,8 @@ describe.skipIf(!hasChromium)('the playground page in headless Chromium', () => 
       expect(await column.locator('.metric dd').nth(2).textContent()).toBe(formatCost(stored.cost));
     }
     expect(await page.inputValue('#prompt')).toBe(session.prompt);
-    expect(await first.getAttribute('aria-current')).toBe('true');
+    expect(await entry.getAttribute('aria-current')).toBe('true');
+    expect(await page.textContent('#summary')).toBe(`Complete · ${summaryText(session.metrics)}`);
     expect(pageErrors).toEqual([]);
   });
 });

@@ -12,6 +12,7 @@ import {
   hasMore,
   isSimulated,
   modelIdsOf,
+  plural,
   resolveStreamUrl,
   summaryText,
   truncate,
@@ -56,6 +57,11 @@ describe('formatWhen and truncate', () => {
     expect(formatWhen('2025-01-10T09:00:00Z', now)).toBe('3 h ago');
     expect(formatWhen('2025-01-01T09:00:00Z', now)).toBe('1 Jan 2025');
     expect(formatWhen(undefined, now)).toBe('');
+  });
+  it('counts things', () => {
+    expect(plural(0, 'model')).toBe('');
+    expect(plural(1, 'model')).toBe('1 model');
+    expect(plural(3, 'model')).toBe('3 models');
   });
   it('flattens white space and cuts long text', () => {
     expect(truncate('  a\n\nb  ', 10)).toBe('a b');
