@@ -172,7 +172,7 @@ describe('Anthropic adapter: failures', () => {
 
   it('fails a silent stream with timeout and closes the upstream connection', async () => {
     server.script({ deltas: ['one ', 'two ', 'three'], hangAfter: 2 });
-    const result = await collect(provider(150).stream(generateRequest('claude-haiku-4-5')));
+    const result = await collect(provider(1000).stream(generateRequest('claude-haiku-4-5')));
     expect(result.text).toBe('one two ');
     expect(result.error?.kind).toBe('timeout');
     await server.waitForClose(0);
