@@ -212,7 +212,7 @@ describe('Anthropic adapter: cancellation', () => {
     await server.waitForRequests(1);
     setTimeout(() => controller.abort(), 50);
     expect((await pending).kind).toBe('cancelled');
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(Date.now() - started).toBeLessThan(3000);
     expect(server.requests).toHaveLength(1);
   });
 });
