@@ -233,3 +233,26 @@ export function findModel(id: string): ModelInfo | undefined {
 export function modelsOf(provider: ProviderId): ModelInfo[] {
   return catalog.filter((m) => m.provider === provider);
 }
+
+/**
+ * What a comparison runs when the request names no models: quick, inexpensive models, one of each
+ * provider first, so the default compares providers rather than two sizes of one family (and never
+ * starts with the priciest reasoning model).
+ */
+export const defaultModelPreference: readonly string[] = [
+  'gpt-4o-mini',
+  'claude-haiku-4-5',
+  'gpt-4.1-mini',
+  'claude-3-5-haiku',
+  'demo-fast',
+  'demo-slow',
+];
+
+/** The default models among the available ones: the preference list first, then catalogue order. */
+export function defaultModels(available: readonly ModelInfo[], count: number): ModelInfo[] {
+  const preferred = defaultModelPreference
+    .map((id) => available.find((m) => m.id === id))
+    .filter((m): m is ModelInfo => m !== undefined);
+  const rest = available.filter((m) => !preferred.includes(m));
+  return [...preferred, ...rest].slice(0, count);
+}
