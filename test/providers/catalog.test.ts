@@ -33,7 +33,7 @@ describe('model catalogue', () => {
   it('says where every price comes from, and prices are sane', () => {
     for (const m of catalog) {
       expect(m.priceSource).toMatch(
-        m.provider === 'demo' ? /simulated/i : /pricing page.*, as of \w+ \d{4}$/,
+        m.provider === 'demo' ? /simulated/i : /(pricing page|price trackers).*, as of \w+ \d{4}$/,
       );
       expect(m.pricing.inputPerMillion).toBeGreaterThanOrEqual(0);
       expect(m.pricing.outputPerMillion).toBeGreaterThanOrEqual(m.pricing.inputPerMillion);
