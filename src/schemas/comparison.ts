@@ -4,7 +4,7 @@ import { responseStatuses, sessionStatuses } from '../db/schema.js';
 
 /** Most output tokens one model may be asked for; each provider clamps further to its model. */
 export const MAX_OUTPUT_TOKENS = 64_000;
-/** How many models a comparison gets when the request names none: the first ones listed as available. */
+/** How many models a comparison gets when the request names none (see defaultModels in the catalogue). */
 export const DEFAULT_MODEL_COUNT = 2;
 
 export interface ComparisonLimits {
@@ -25,7 +25,9 @@ export function createComparisonBodySchema(limits: ComparisonLimits) {
       .max(limits.maxModelsPerComparison, `must name at most ${limits.maxModelsPerComparison} models`)
       .refine((ids) => new Set(ids).size === ids.length, 'must not name a model twice')
       .optional()
-      .describe(`Models to compare; the first ${DEFAULT_MODEL_COUNT} available models when omitted`),
+      .describe(
+        `Models to compare; when omitted, ${DEFAULT_MODEL_COUNT} quick models, one per configured provider where possible`,
+      ),
     system: z
       .string()
       .max(limits.maxPromptChars, `must be at most ${limits.maxPromptChars} characters`)

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ModelResponse } from '../db/schema.js';
 import { Errors } from '../errors.js';
-import { catalog } from '../providers/catalog.js';
+import { catalog, defaultModels } from '../providers/catalog.js';
 import type { ModelInfo, Provider } from '../providers/types.js';
 import type { ResponseSummary, SessionsRepository } from '../repositories/sessions.js';
 import { type CreateComparisonBody, DEFAULT_MODEL_COUNT } from '../schemas/comparison.js';
@@ -62,7 +62,7 @@ export function createComparisonService(deps: ComparisonServiceDeps) {
     if (!modelIds) {
       if (available.length === 0)
         throw new Errors.BadRequest('No models are available on this server: no provider is configured');
-      return available.slice(0, DEFAULT_MODEL_COUNT);
+      return defaultModels(available, DEFAULT_MODEL_COUNT);
     }
     return modelIds.map((id) => {
       const model = available.find((m) => m.id === id);

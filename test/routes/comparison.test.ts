@@ -64,15 +64,10 @@ describe('POST /comparison', () => {
     });
   });
 
-  it('uses the first two available models when modelIds is omitted', async () => {
+  it('compares a quick model of each provider when modelIds is omitted', async () => {
     const r = await stack.api<Created>('POST', '/comparison', { token: alice, body: { prompt: 'Defaults' } });
     expect(r.status).toBe(201);
-    expect(r.json.models.map((m) => m.id)).toEqual(
-      stack.app.providers
-        .available()
-        .slice(0, 2)
-        .map((m) => m.id),
-    );
+    expect(r.json.models.map((m) => m.id)).toEqual(['gpt-4o-mini', 'claude-haiku-4-5']);
     await openSse(new URL(r.json.streamUrl, stack.url).href).done;
   });
 
