@@ -12,8 +12,13 @@ import auth from './plugins/auth.js';
 import db from './plugins/db.js';
 import errorHandler from './plugins/error-handler.js';
 import providers, { type ProvidersOptions } from './plugins/providers.js';
-import { authProtectedRoutes } from './routes/auth.js';
+import rateLimits, { userRateLimit } from './plugins/rate-limit.js';
+import sessions, { type SessionsOptions } from './plugins/sessions.js';
+import { authProtectedRoutes, authPublicRoutes } from './routes/auth.js';
+import comparisonRoutes from './routes/comparison.js';
+import comparisonStreamRoutes from './routes/comparison-stream.js';
 import modelRoutes from './routes/models.js';
+import playgroundRoutes from './routes/playground.js';
 import rootRoutes from './routes/root.js';
 import { version } from './version.js';
 
@@ -22,6 +27,8 @@ export interface AppDeps {
   logStream?: DestinationStream;
   /** Options of the providers plugin (tests pace the demo models). */
   providers?: ProvidersOptions;
+  /** Internal timings of the comparison engine (ping interval, write batching); tests shorten them. */
+  sessions?: Partial<SessionsOptions>;
 }
 
 const requestIdPattern = /^[\w.-]{1,64}$/;
@@ -35,6 +42,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
     // On close, idle keep-alive sockets go at once and in-flight requests may finish; open SSE
     // streams are ended by the sessions plugin's preClose hook, so they never hold close() up.
     forceCloseConnections: 'idle',
+    // During the shutdown grace period the service routes keep answering; new comparisons and
+    // streams get our own 503 envelope (Fastify's built-in 503 has a different body).
+    return503OnClosing: false,
     requestIdHeader: 'x-request-id',
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -82,15 +92,24 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
   await app.register(db, { path: config.databasePath });
   await app.register(auth);
   await app.register(providers, deps.providers ?? {});
+  await app.register(sessions, deps.sessions ?? {});
+  await app.register(rateLimits);
 
   // Public routes.
   await app.register(rootRoutes);
+  await app.register(authPublicRoutes);
+  // The playground page is public; its API calls carry the bearer token the user gives it.
+  await app.register(playgroundRoutes);
   // Protected routes: a child context whose every route needs a bearer token (Encapsulation.md).
   await app.register(async (protectedApp) => {
     protectedApp.addHook('onRequest', app.authenticate);
+    await protectedApp.register(userRateLimit);
     await protectedApp.register(authProtectedRoutes);
     await protectedApp.register(modelRoutes);
+    await protectedApp.register(comparisonRoutes);
   });
+  // The stream authenticates differently (a ticket in the URL for EventSource), in its own context.
+  await app.register(comparisonStreamRoutes);
   return app;
 }
 

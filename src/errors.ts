@@ -6,6 +6,7 @@ export const Errors = {
   BadRequest: createError('PLAYGROUND_BAD_REQUEST', '%s', 400),
   Unauthorized: createError('PLAYGROUND_UNAUTHORIZED', '%s', 401),
   Forbidden: createError('PLAYGROUND_FORBIDDEN', '%s', 403),
+  RateLimited: createError('PLAYGROUND_RATE_LIMITED', 'Too many requests; retry in %s', 429),
   TooManyRunning: createError(
     'PLAYGROUND_TOO_MANY_RUNNING',
     'You already have %d comparisons running; wait for one to finish or cancel it',
@@ -45,6 +46,7 @@ const reasons: Record<number, string> = {
   422: 'Unprocessable Entity',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
+  501: 'Not Implemented',
   502: 'Bad Gateway',
   503: 'Service Unavailable',
   504: 'Gateway Timeout',

@@ -51,3 +51,10 @@ try {
   app.log.error({ err }, 'could not start listening');
   process.exit(1);
 }
+
+if (app.devToken) {
+  // Once, on stdout, apart from the log lines, so it can be copied; the secret behind it is this run's.
+  process.stdout.write(
+    `\nDev bearer token for user local-dev-user (valid until this process exits):\n${app.devToken}\n\n`,
+  );
+}

@@ -1,6 +1,6 @@
 // Test helpers: an app on :memory: built from the real config loader, with logs captured.
 import { Writable } from 'node:stream';
-import { buildApp } from '../src/app.js';
+import { type App, buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 
 export const TEST_JWT_SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
@@ -27,9 +27,14 @@ export function testConfig(env: Record<string, string | undefined> = {}) {
   });
 }
 
-export async function buildTestApp(env: Record<string, string | undefined> = {}) {
+/** An app on :memory: with logs captured; `setup` may add test-only routes before it is ready. */
+export async function buildTestApp(
+  env: Record<string, string | undefined> = {},
+  setup?: (app: App) => Promise<unknown> | unknown,
+) {
   const logs = captureLogs();
   const app = await buildApp(testConfig({ LOG_LEVEL: 'info', ...env }), { logStream: logs.stream });
+  await setup?.(app);
   await app.ready();
   return Object.assign(app, { logs });
 }

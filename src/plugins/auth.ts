@@ -1,17 +1,19 @@
-// The auth plugin: bearer JWTs (HS256 with JWT_SECRET; Auth0 RS256 comes next), users, stream tickets.
-import { createHash, randomBytes } from 'node:crypto';
+// The auth plugin: bearer JWTs (Auth0 RS256 via JWKS, or HS256 with JWT_SECRET), users, stream tickets.
+import { randomBytes } from 'node:crypto';
 import jwt from '@fastify/jwt';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { createJwksStore, type JwksStore } from '../auth/jwks.js';
 import { createTicketSigner, TicketError, type TicketSigner } from '../auth/tickets.js';
+import {
+  auth0JwtOptions,
+  hs256JwtOptions,
+  type TokenPayload,
+  ticketKey,
+  userFromClaims,
+} from '../auth/verification.js';
 import { Errors } from '../errors.js';
 import { type AuthUser, createUsersRepository, type UsersRepository } from '../repositories/users.js';
-
-interface TokenPayload {
-  sub?: unknown;
-  email?: unknown;
-  name?: unknown;
-}
 
 declare module '@fastify/jwt' {
   interface FastifyJWT {
@@ -22,78 +24,102 @@ declare module '@fastify/jwt' {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** onRequest hook for protected routes: a valid bearer token, or 401. */
+    /** onRequest hook for protected routes: a valid bearer token, or 401. Sets `request.user`. */
     authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void>;
-    /** For the stream route only: a ticket for this session in `?ticket=`, or a bearer token. */
+    /** For `/comparison/:id/stream` only: `?ticket=` signed for this `:id`, or a bearer token. */
     authenticateStream(request: FastifyRequest, reply: FastifyReply): Promise<void>;
     tickets: TicketSigner;
     users: UsersRepository;
+    /** Which kind of bearer token this server accepts. */
+    authMode: 'auth0' | 'hs256';
+    /** Auth0 mode only: the issuer's signing keys. */
+    jwks: JwksStore | null;
+    /** Development without any auth setting: a token for a local user, for server.ts to print. */
+    devToken: string | null;
   }
 }
 
-const optionalText = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v.slice(0, 320) : null);
-
-function toUser(payload: TokenPayload): AuthUser {
-  if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 255) {
-    throw new Errors.Unauthorized('The token has no subject');
-  }
-  return { id: payload.sub, email: optionalText(payload.email), name: optionalText(payload.name) };
-}
+const bearerPattern = /^Bearer +[A-Za-z0-9._~+/-]+=*$/i;
 
 export default fp(
   async (app) => {
     const { auth, isProduction } = app.config;
-    let secret = auth.jwtSecret;
-    if (!secret) {
-      if (isProduction)
-        throw new Error('JWT_SECRET or AUTH0_DOMAIN + AUTH0_AUDIENCE must be set in production');
-      secret = randomBytes(32).toString('base64url');
-    }
-    await app.register(jwt, {
-      secret,
-      verify: { algorithms: ['HS256'] },
-      sign: { algorithm: 'HS256' },
-      formatUser: (payload) => toUser(payload),
-    });
+    let devSecret: string | undefined;
 
-    // Tickets get their own key, derived so that it survives restarts when the secret does.
-    const ticketKey = createHash('sha256').update(`stream-ticket:${secret}`).digest();
-    app.decorate('tickets', createTicketSigner(ticketKey, auth.ticketTtlSeconds));
+    if (auth.auth0) {
+      const issuer = auth.auth0.issuer;
+      const jwks = createJwksStore({
+        issuer,
+        onFetchError: (err) => app.log.warn({ jwks: `${issuer}.well-known/jwks.json` }, err.message),
+      });
+      await app.register(jwt, { ...auth0JwtOptions(auth.auth0, jwks), formatUser: userFromClaims });
+      app.decorate('jwks', jwks);
+    } else {
+      if (!auth.jwtSecret && isProduction)
+        throw new Error('JWT_SECRET or AUTH0_DOMAIN + AUTH0_AUDIENCE must be set in production');
+      const secret = auth.jwtSecret ?? randomBytes(32).toString('base64url');
+      if (!auth.jwtSecret) devSecret = secret;
+      await app.register(jwt, { ...hs256JwtOptions(secret), formatUser: userFromClaims });
+      app.decorate('jwks', null);
+    }
+    app.decorate('authMode', auth.auth0 ? ('auth0' as const) : ('hs256' as const));
+    app.decorate('tickets', createTicketSigner(ticketKey(auth, devSecret), auth.ticketTtlSeconds));
     app.decorate('users', createUsersRepository(app.db));
 
-    app.decorate('authenticate', async (request: FastifyRequest) => {
-      if (!request.headers.authorization) throw new Errors.Unauthorized('Missing bearer token');
+    app.decorate('authenticate', async (request: FastifyRequest, reply: FastifyReply) => {
+      const header = request.headers.authorization;
+      // RFC 6750: a 401 tells the client which scheme to use and, for a bad token, that it was invalid.
+      const challenge = (error?: string) =>
+        reply.header('www-authenticate', `Bearer realm="playground"${error ? `, error="${error}"` : ''}`);
+      if (!header) {
+        challenge();
+        throw new Errors.Unauthorized('Missing bearer token');
+      }
+      if (!bearerPattern.test(header)) {
+        challenge('invalid_request');
+        throw new Errors.Unauthorized('The Authorization header must be "Bearer <token>"');
+      }
       try {
+        // Every failure, whatever its code (unknown alg, future nbf, array payload, JWKS down),
+        // is the client's token not being acceptable: 401, never 500.
         await request.jwtVerify();
       } catch (err) {
-        request.log.info({ code: (err as { code?: string }).code }, 'token rejected');
-        throw new Errors.Unauthorized('Invalid or expired bearer token');
+        const code = (err as { code?: unknown }).code;
+        request.log.info({ code }, 'bearer token rejected');
+        challenge('invalid_token');
+        throw new Errors.Unauthorized(
+          code === 'FST_JWT_AUTHORIZATION_TOKEN_EXPIRED' ? 'Bearer token expired' : 'Invalid bearer token',
+        );
       }
-      app.users.upsert(request.user);
+      if (!request.user?.id) {
+        challenge('invalid_token');
+        throw new Errors.Unauthorized('The token has no subject');
+      }
+      request.user = app.users.upsert(request.user);
     });
 
     app.decorate('authenticateStream', async (request: FastifyRequest, reply: FastifyReply) => {
-      const { ticket } = request.query as { ticket?: unknown };
-      const { id } = request.params as { id?: unknown };
-      if (typeof ticket !== 'string' || request.headers.authorization)
-        return app.authenticate(request, reply);
+      const { ticket } = (request.query ?? {}) as { ticket?: unknown };
+      if (ticket === undefined || request.headers.authorization) return app.authenticate(request, reply);
+      const { id } = (request.params ?? {}) as { id?: unknown };
+      if (typeof ticket !== 'string' || typeof id !== 'string')
+        throw new Errors.Unauthorized('Malformed stream ticket');
+      let userId: string;
       try {
-        const claims = app.tickets.verify(ticket, String(id));
-        request.user = { id: claims.userId, email: null, name: null };
+        userId = app.tickets.verify(ticket, id).userId;
       } catch (err) {
         if (err instanceof TicketError) throw new Errors.Unauthorized(err.message);
         throw err;
       }
+      request.user = app.users.findById(userId) ?? { id: userId, email: null, name: null };
     });
 
-    if (!auth.jwtSecret && !auth.auth0) {
-      const token = app.jwt.sign({ sub: 'local-dev-user', name: 'Local developer' }, { expiresIn: '30d' });
-      app.log.warn(
-        'No JWT_SECRET or AUTH0_DOMAIN: using a random secret for this run. A token for a local user:',
-      );
-      // Printed on its own line so it can be copied; it is valid only until this process exits.
-      process.stdout.write(`\nDev bearer token (local-dev-user, this run only):\n${token}\n\n`);
-    }
+    const devToken = devSecret
+      ? app.jwt.sign({ sub: 'local-dev-user', name: 'Local developer' }, { expiresIn: '30d' })
+      : null;
+    if (devToken)
+      app.log.warn('No JWT_SECRET or AUTH0_DOMAIN: this run uses a random secret (dev token on stdout)');
+    app.decorate('devToken', devToken);
   },
   { name: 'auth', dependencies: ['db'] },
 );

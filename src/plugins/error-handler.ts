@@ -24,9 +24,12 @@ function providerStatus(err: ProviderError): number {
   return 502;
 }
 
-/** Errors of @fastify/jwt and get-jwks: any of them means the token is not acceptable. */
+/**
+ * Errors of @fastify/jwt, fast-jwt and our JWKS store: any of them means the token is not acceptable.
+ * app.authenticate already turns them into 401; this catches any that escape another way.
+ */
 function isTokenError(err: FastifyError): boolean {
-  return typeof err.code === 'string' && (err.code.startsWith('FST_JWT_') || err.code.startsWith('JWKS_'));
+  return typeof err.code === 'string' && /^(FST_JWT_|FAST_JWT_|JWKS_)/.test(err.code);
 }
 
 export function toEnvelope(err: FastifyError, request: FastifyRequest) {

@@ -4,6 +4,9 @@ import type { ModelInfo, ProviderId } from './types.js';
 // Prices change; each row says where it was read. Update the row and its priceSource together.
 const OPENAI_PRICES = 'OpenAI API pricing page (platform.openai.com/docs/pricing), as of November 2025';
 const ANTHROPIC_PRICES = 'Anthropic pricing page (claude.com/pricing#api), as of November 2025';
+// Read from third-party price lists that quote Anthropic's page (the page itself was not reachable here).
+const ANTHROPIC_PRICES_2026 =
+  "Anthropic's list prices as quoted by public price trackers (apidog.com, deploybase.ai), as of March 2026";
 const SIMULATED = 'Simulated locally by the demo provider: free';
 
 type Row = Omit<ModelInfo, 'provider' | 'priceSource'>;
@@ -15,7 +18,8 @@ const freeze = (model: ModelInfo): ModelInfo =>
 /** Reasoning models (o-series, gpt-5 family) take `max_completion_tokens` and reject `temperature`. */
 const openai = (row: Row) => freeze({ ...row, provider: 'openai', priceSource: OPENAI_PRICES });
 /** Anthropic cache writes (5-minute TTL) cost 1.25x the input price; reads 0.1x. */
-const anthropic = (row: Row) => freeze({ ...row, provider: 'anthropic', priceSource: ANTHROPIC_PRICES });
+const anthropic = (row: Row, priceSource = ANTHROPIC_PRICES) =>
+  freeze({ ...row, provider: 'anthropic', priceSource });
 const demo = (row: Row) => freeze({ ...row, provider: 'demo', priceSource: SIMULATED });
 
 export const catalog: readonly ModelInfo[] = Object.freeze([
@@ -122,6 +126,40 @@ export const catalog: readonly ModelInfo[] = Object.freeze([
     acceptsTemperature: true,
   }),
   // Anthropic: current
+  anthropic(
+    {
+      id: 'claude-opus-4-6',
+      name: 'Claude Opus 4.6',
+      upstreamModel: 'claude-opus-4-6',
+      pricing: {
+        inputPerMillion: 5,
+        outputPerMillion: 25,
+        cachedInputPerMillion: 0.5,
+        cacheWriteInputPerMillion: 6.25,
+      },
+      contextWindow: 1_000_000,
+      defaultMaxTokens: 4096,
+      acceptsTemperature: true,
+    },
+    ANTHROPIC_PRICES_2026,
+  ),
+  anthropic(
+    {
+      id: 'claude-sonnet-4-6',
+      name: 'Claude Sonnet 4.6',
+      upstreamModel: 'claude-sonnet-4-6',
+      pricing: {
+        inputPerMillion: 3,
+        outputPerMillion: 15,
+        cachedInputPerMillion: 0.3,
+        cacheWriteInputPerMillion: 3.75,
+      },
+      contextWindow: 1_000_000,
+      defaultMaxTokens: 4096,
+      acceptsTemperature: true,
+    },
+    ANTHROPIC_PRICES_2026,
+  ),
   anthropic({
     id: 'claude-opus-4-5',
     name: 'Claude Opus 4.5',
@@ -232,4 +270,27 @@ export function findModel(id: string): ModelInfo | undefined {
 
 export function modelsOf(provider: ProviderId): ModelInfo[] {
   return catalog.filter((m) => m.provider === provider);
+}
+
+/**
+ * What a comparison runs when the request names no models: quick, inexpensive models, one of each
+ * provider first, so the default compares providers rather than two sizes of one family (and never
+ * starts with the priciest reasoning model).
+ */
+export const defaultModelPreference: readonly string[] = [
+  'gpt-4o-mini',
+  'claude-haiku-4-5',
+  'gpt-4.1-mini',
+  'claude-3-5-haiku',
+  'demo-fast',
+  'demo-slow',
+];
+
+/** The default models among the available ones: the preference list first, then catalogue order. */
+export function defaultModels(available: readonly ModelInfo[], count: number): ModelInfo[] {
+  const preferred = defaultModelPreference
+    .map((id) => available.find((m) => m.id === id))
+    .filter((m): m is ModelInfo => m !== undefined);
+  const rest = available.filter((m) => !preferred.includes(m));
+  return [...preferred, ...rest].slice(0, count);
 }

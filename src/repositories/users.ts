@@ -1,5 +1,6 @@
-// Users: stored on first sight of their token's `sub`, email and name kept up to date.
-import { sql } from 'drizzle-orm';
+// Users: stored on first sight of their token's `sub`; email and name kept up to date from the tokens
+// that carry them (Auth0 access tokens often carry neither, and must not erase what an earlier one said).
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { users } from '../db/schema.js';
 
@@ -9,26 +10,45 @@ export interface AuthUser {
   name: string | null;
 }
 
+const MAX_REMEMBERED = 10_000;
+
 export function createUsersRepository(db: Db) {
-  // What we last wrote per user, so a request writes only when the profile changed.
-  const known = new Map<string, string>();
-  const MAX_KNOWN = 10_000;
+  // Per user: the claims we last stored and the profile that resulted, so a request with the same
+  // claims costs no query at all.
+  const remembered = new Map<string, { claims: string; profile: AuthUser }>();
+  const columns = { id: users.id, email: users.email, name: users.name };
+
+  function findById(id: string): AuthUser | undefined {
+    return db.select(columns).from(users).where(eq(users.id, id)).get();
+  }
 
   return {
-    upsert(user: AuthUser): void {
-      const fingerprint = `${user.email ?? ''}\u0000${user.name ?? ''}`;
-      if (known.get(user.id) === fingerprint) return;
+    findById,
+
+    /** Stores the user seen in a token and returns the stored profile (claims the token lacks kept). */
+    upsert(user: AuthUser): AuthUser {
+      const claims = JSON.stringify([user.email, user.name]);
+      const hit = remembered.get(user.id);
+      if (hit?.claims === claims) return hit.profile;
+
       const now = new Date();
-      db.insert(users)
+      const email = sql`coalesce(excluded.email, ${users.email})`;
+      const name = sql`coalesce(excluded.name, ${users.name})`;
+      const written = db
+        .insert(users)
         .values({ id: user.id, email: user.email, name: user.name, createdAt: now, updatedAt: now })
         .onConflictDoUpdate({
           target: users.id,
-          set: { email: user.email, name: user.name, updatedAt: now },
-          setWhere: sql`${users.email} is not ${user.email} or ${users.name} is not ${user.name}`,
+          set: { email, name, updatedAt: now },
+          // Only a real change touches the row (and its updatedAt).
+          setWhere: sql`${email} is not ${users.email} or ${name} is not ${users.name}`,
         })
-        .run();
-      if (known.size >= MAX_KNOWN) known.clear();
-      known.set(user.id, fingerprint);
+        .returning(columns)
+        .get();
+      const profile = written ?? findById(user.id) ?? user;
+      if (remembered.size >= MAX_REMEMBERED) remembered.clear();
+      remembered.set(user.id, { claims, profile });
+      return profile;
     },
   };
 }

@@ -23,12 +23,14 @@ const rootRoutes: FastifyPluginAsyncZod = async (app) => {
       'history of comparisons per user',
       'providers: openai, anthropic, demo (simulated)',
       'auth: Auth0 (RS256 via JWKS) or HS256 self-hosting',
+      'a browser playground page at /playground',
     ],
     endpoints: {
       root: 'GET /',
       info: 'GET /api/info',
       health: 'GET /health',
       docs: 'GET /docs',
+      playground: 'GET /playground',
       openapi: 'GET /docs/json',
       login: 'GET /auth/login',
       logout: 'GET /auth/logout',
@@ -59,7 +61,7 @@ const rootRoutes: FastifyPluginAsyncZod = async (app) => {
         uptimeSeconds: Math.round(process.uptime()),
         database: { reachable },
         providers: { configured: app.providers.configured() },
-        comparisons: { active: 0 },
+        comparisons: { active: app.comparisons.activeCount },
         memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, heapTotalBytes: mem.heapTotal },
       };
       return reply.code(reachable ? 200 : 503).send(body);

@@ -172,7 +172,7 @@ describe('Anthropic adapter: failures', () => {
 
   it('fails a silent stream with timeout and closes the upstream connection', async () => {
     server.script({ deltas: ['one ', 'two ', 'three'], hangAfter: 2 });
-    const result = await collect(provider(150).stream(generateRequest('claude-haiku-4-5')));
+    const result = await collect(provider(1000).stream(generateRequest('claude-haiku-4-5')));
     expect(result.text).toBe('one two ');
     expect(result.error?.kind).toBe('timeout');
     await server.waitForClose(0);
@@ -212,7 +212,7 @@ describe('Anthropic adapter: cancellation', () => {
     await server.waitForRequests(1);
     setTimeout(() => controller.abort(), 50);
     expect((await pending).kind).toBe('cancelled');
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(Date.now() - started).toBeLessThan(3000);
     expect(server.requests).toHaveLength(1);
   });
 });

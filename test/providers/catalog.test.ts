@@ -1,6 +1,7 @@
 // The catalogue: unique ids, the models clients rely on, and a price source on every row.
 import { describe, expect, it } from 'vitest';
-import { catalog } from '../../src/providers/catalog.js';
+import { catalog, defaultModels } from '../../src/providers/catalog.js';
+import type { ModelInfo } from '../../src/providers/types.js';
 
 describe('model catalogue', () => {
   it('has unique ids and the models earlier clients and the brief name', () => {
@@ -32,7 +33,7 @@ describe('model catalogue', () => {
   it('says where every price comes from, and prices are sane', () => {
     for (const m of catalog) {
       expect(m.priceSource).toMatch(
-        m.provider === 'demo' ? /simulated/i : /pricing page.*, as of \w+ \d{4}$/,
+        m.provider === 'demo' ? /simulated/i : /(pricing page|price trackers).*, as of \w+ \d{4}$/,
       );
       expect(m.pricing.inputPerMillion).toBeGreaterThanOrEqual(0);
       expect(m.pricing.outputPerMillion).toBeGreaterThanOrEqual(m.pricing.inputPerMillion);
@@ -52,5 +53,29 @@ describe('model catalogue', () => {
       expect(m.name).toMatch(/\(simulated\)$/);
       expect(m.pricing).toEqual({ inputPerMillion: 0, outputPerMillion: 0 });
     }
+  });
+});
+
+describe('defaultModels', () => {
+  const ids = (models: ModelInfo[]) => models.map((m) => m.id);
+  const only = (...providers: string[]) => catalog.filter((m) => providers.includes(m.provider));
+
+  it('takes a quick model of each provider when both are configured', () => {
+    expect(ids(defaultModels(only('openai', 'anthropic', 'demo'), 2))).toEqual([
+      'gpt-4o-mini',
+      'claude-haiku-4-5',
+    ]);
+  });
+
+  it('stays within the one configured provider', () => {
+    expect(ids(defaultModels(only('openai'), 2))).toEqual(['gpt-4o-mini', 'gpt-4.1-mini']);
+    expect(ids(defaultModels(only('anthropic'), 2))).toEqual(['claude-haiku-4-5', 'claude-3-5-haiku']);
+    expect(ids(defaultModels(only('demo'), 2))).toEqual(['demo-fast', 'demo-slow']);
+  });
+
+  it('falls back to catalogue order past the preference list', () => {
+    const available = catalog.filter((m) => m.id === 'gpt-5' || m.id === 'o3');
+    expect(ids(defaultModels(available, 2))).toEqual(['gpt-5', 'o3']);
+    expect(defaultModels([], 2)).toEqual([]);
   });
 });

@@ -167,7 +167,8 @@ describe('OpenAI adapter: failures', () => {
     const error = await failureOf(provider(1000).stream(generateRequest('gpt-4o')));
     expect(error).toMatchObject({ kind: 'rate_limited', retryAfterSeconds: 30 });
     expect(server.requests).toHaveLength(1);
-    expect(Date.now() - started).toBeLessThan(1000);
+    // Far below the 30 s it was told to wait: it did not wait.
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('maps a 503 that persists through the retries to overloaded', async () => {
@@ -201,17 +202,15 @@ describe('OpenAI adapter: failures', () => {
 
   it('fails a silent stream with timeout and closes the upstream connection', async () => {
     server.script({ deltas: ['one ', 'two ', 'three'], hangAfter: 2 });
-    const started = Date.now();
-    const result = await collect(provider(150).stream(generateRequest('gpt-4o')));
+    const result = await collect(provider(1000).stream(generateRequest('gpt-4o')));
     expect(result.text).toBe('one two ');
     expect(result.error?.kind).toBe('timeout');
-    expect(Date.now() - started).toBeLessThan(2000);
     await server.waitForClose(0);
   });
 
   it('times out a server that never sends the response headers', async () => {
-    server.script({ headersDelayMs: 3000 });
-    const error = await failureOf(provider(150).stream(generateRequest('gpt-4o')));
+    server.script({ headersDelayMs: 8000 });
+    const error = await failureOf(provider(1000).stream(generateRequest('gpt-4o')));
     expect(error.kind).toBe('timeout');
     await server.waitForClose(0);
   });
@@ -231,14 +230,15 @@ describe('OpenAI adapter: cancellation', () => {
   });
 
   it('aborting while waiting for the response throws cancelled at once', async () => {
-    server.script({ headersDelayMs: 3000 });
+    server.script({ headersDelayMs: 8000 });
     const controller = new AbortController();
     const started = Date.now();
     const pending = failureOf(provider().stream(generateRequest('gpt-4o', { signal: controller.signal })));
     await server.waitForRequests(1);
     controller.abort();
     expect((await pending).kind).toBe('cancelled');
-    expect(Date.now() - started).toBeLessThan(1000);
+    // Well before the 8 s the headers would have taken.
+    expect(Date.now() - started).toBeLessThan(4000);
     await server.waitForClose(0);
   });
 

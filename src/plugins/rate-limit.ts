@@ -1,0 +1,50 @@
+// Rate limits in two layers: a coarse per-IP limit before any token is verified (floods of bad tokens
+// stay cheap), and RATE_LIMIT_MAX per minute per verified user inside the protected context.
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { Errors } from '../errors.js';
+import type { AuthUser } from '../repositories/users.js';
+
+const ONE_MINUTE = 60_000;
+/** The per-IP limit is this many times the per-user one: several users may share an address (NAT). */
+export const IP_LIMIT_FACTOR = 10;
+
+const tooMany = (_request: FastifyRequest, context: { after: string }) =>
+  new Errors.RateLimited(context.after);
+
+/** Root plugin: the per-IP limit, as the first onRequest hook of every route, 404s included. */
+export default fp(
+  async (app) => {
+    // Not global: this instance's onRoute hook would add a route-level hook, and route-level
+    // onRequest hooks run after the protected context's authentication hook.
+    await app.register(rateLimit, { global: false, errorResponseBuilder: tooMany });
+    app.addHook(
+      'onRequest',
+      app.rateLimit({ max: app.config.rateLimitMax * IP_LIMIT_FACTOR, timeWindow: ONE_MINUTE }),
+    );
+  },
+  { name: 'rate-limit' },
+);
+
+/**
+ * For the protected context, registered after its authentication hook: per user, in preHandler so
+ * the user is already verified. A second instance of the plugin, because one instance lets a
+ * request through only one of its limiters.
+ */
+export const userRateLimit = fp(
+  async (app) => {
+    await app.register(rateLimit, {
+      global: true,
+      hook: 'preHandler',
+      max: app.config.rateLimitMax,
+      timeWindow: ONE_MINUTE,
+      keyGenerator: (request) => {
+        const user = request.user as AuthUser | null;
+        return user?.id ? `user:${user.id}` : `ip:${request.ip}`;
+      },
+      errorResponseBuilder: tooMany,
+    });
+  },
+  { name: 'user-rate-limit', dependencies: ['auth', 'rate-limit'] },
+);

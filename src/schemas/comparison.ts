@@ -1,0 +1,116 @@
+// Schemas of the comparison routes: requests (limits from the config) and answers, for the OpenAPI doc.
+import { z } from 'zod';
+import { responseStatuses, sessionStatuses } from '../db/schema.js';
+
+/** Most output tokens one model may be asked for; each provider clamps further to its model. */
+export const MAX_OUTPUT_TOKENS = 64_000;
+/** How many models a comparison gets when the request names none (see defaultModels in the catalogue). */
+export const DEFAULT_MODEL_COUNT = 2;
+
+export interface ComparisonLimits {
+  maxPromptChars: number;
+  maxModelsPerComparison: number;
+}
+
+export function createComparisonBodySchema(limits: ComparisonLimits) {
+  return z.object({
+    prompt: z
+      .string()
+      .min(1, 'must not be empty')
+      .max(limits.maxPromptChars, `must be at most ${limits.maxPromptChars} characters`)
+      .refine((s) => s.trim().length > 0, 'must not be blank'),
+    modelIds: z
+      .array(z.string().min(1).max(200))
+      .min(1, 'must name at least one model')
+      .max(limits.maxModelsPerComparison, `must name at most ${limits.maxModelsPerComparison} models`)
+      .refine((ids) => new Set(ids).size === ids.length, 'must not name a model twice')
+      .optional()
+      .describe(
+        `Models to compare; when omitted, ${DEFAULT_MODEL_COUNT} quick models, one per configured provider where possible`,
+      ),
+    system: z
+      .string()
+      .max(limits.maxPromptChars, `must be at most ${limits.maxPromptChars} characters`)
+      .optional(),
+    temperature: z.number().min(0).max(2).optional(),
+    maxTokens: z.number().int().min(1).max(MAX_OUTPUT_TOKENS).optional(),
+  });
+}
+export type CreateComparisonBody = z.infer<ReturnType<typeof createComparisonBodySchema>>;
+
+export const sessionIdParamsSchema = z.object({ id: z.uuid('must be a comparison id (a UUID)') });
+
+export const listQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+export const streamQuerySchema = z.object({
+  ticket: z.string().max(4096).optional(),
+  lastEventId: z.coerce.number().int().min(0).optional(),
+});
+
+const modelSummarySchema = z.object({ id: z.string(), provider: z.string(), name: z.string() });
+
+export const sessionMetricsSchema = z.object({
+  totalTokens: z.number().int(),
+  totalCost: z.number(),
+  averageResponseTime: z.number(),
+});
+
+export const modelResponseSchema = z
+  .object({
+    id: z.string(),
+    modelId: z.string(),
+    provider: z.string(),
+    response: z.string(),
+    status: z.enum(responseStatuses),
+    inputTokens: z.number().int(),
+    outputTokens: z.number().int(),
+    cost: z.number(),
+    responseTimeMs: z.number().int().nullable(),
+    timeToFirstTokenMs: z.number().int().nullable(),
+    tokensPerSecond: z.number().nullable(),
+    errorMessage: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'ModelResponse' });
+
+export const createdComparisonSchema = z.object({
+  sessionId: z.string(),
+  prompt: z.string(),
+  models: z.array(modelSummarySchema),
+  status: z.enum(sessionStatuses),
+  streamUrl: z.string(),
+});
+
+export const comparisonSchema = z
+  .object({
+    id: z.string(),
+    prompt: z.string(),
+    system: z.string().nullable(),
+    temperature: z.number().nullable(),
+    maxTokens: z.number().int().nullable(),
+    status: z.enum(sessionStatuses),
+    errorMessage: z.string().nullable(),
+    responses: z.array(modelResponseSchema),
+    metrics: sessionMetricsSchema,
+    streamUrl: z.string().optional(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Comparison' });
+
+/** A history entry: the session without the response texts, which GET /comparison/:id has. */
+export const comparisonSummarySchema = z.object({
+  id: z.string(),
+  prompt: z.string(),
+  status: z.enum(sessionStatuses),
+  errorMessage: z.string().nullable(),
+  models: z.array(z.object({ modelId: z.string(), provider: z.string(), status: z.enum(responseStatuses) })),
+  metrics: sessionMetricsSchema,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const cancelledSchema = z.object({ sessionId: z.string(), status: z.enum(sessionStatuses) });

@@ -1,0 +1,141 @@
+// One SSE client of a session: replays, then follows the event log, honouring backpressure.
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
+import type { SessionEventLog } from './event-log.js';
+
+export interface SseOptions {
+  /** A `: ping` comment this often keeps proxies from closing an idle stream. */
+  pingIntervalMs: number;
+  /** A client this far behind while its socket is full is disconnected; it resumes with Last-Event-ID. */
+  maxLagBytes: number;
+  /** Most bytes handed to one write() call. */
+  writeChunkBytes: number;
+  /** The `retry:` hint sent to EventSource clients, in milliseconds. */
+  retryMs: number;
+}
+
+/**
+ * Writes the SSE head itself after `reply.hijack()`, merging the headers that hooks already set
+ * (CORS, rate limit, request id): `writeHead` alone would drop them and break cross-origin clients.
+ */
+export function openEventStream(request: FastifyRequest, reply: FastifyReply): ServerResponse {
+  reply.hijack();
+  const res = reply.raw;
+  const headers: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(reply.getHeaders()))
+    if (value !== undefined) headers[name] = value;
+  res.writeHead(200, {
+    ...headers,
+    'x-request-id': request.id,
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
+  // Frames are small and latency matters more than packet count.
+  request.raw.socket?.setNoDelay(true);
+  return res;
+}
+
+/**
+ * The subscriber keeps a cursor (the last id it wrote), not a queue: frames stay in the shared log
+ * until the socket takes them, so a slow client costs one pending write at most. Frames appended
+ * in the same turn of the event loop go out in one write.
+ */
+export class SseSubscriber {
+  private cursor: number;
+  private waitingForDrain = false;
+  private scheduled: NodeJS.Immediate | undefined;
+  private readonly ping: NodeJS.Timeout;
+  private readonly unsubscribe: () => void;
+  private closed = false;
+  private resolveDone: () => void = () => {};
+  readonly done: Promise<void>;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly log: SessionEventLog,
+    afterId: number,
+    private readonly opts: SseOptions,
+    private readonly logger: FastifyBaseLogger,
+  ) {
+    this.cursor = afterId;
+    this.done = new Promise((resolve) => {
+      this.resolveDone = resolve;
+    });
+    res.once('close', () => this.cleanup());
+    this.unsubscribe = log.subscribe(() => this.onAppend());
+    this.ping = setInterval(() => this.write(': ping\n\n'), opts.pingIntervalMs);
+    // A client that left before we got here: 'close' has already fired and will not fire again.
+    if (res.destroyed || !res.socket || res.socket.destroyed) {
+      this.cleanup();
+      return;
+    }
+    this.write(`retry: ${opts.retryMs}\n: connected\n\n`);
+    this.schedule();
+  }
+
+  get lastWrittenId(): number {
+    return this.cursor;
+  }
+
+  /** Ends the stream now: after what was already handed to the socket, nothing more. */
+  close(): void {
+    if (this.closed) return;
+    if (this.waitingForDrain) this.res.destroy();
+    else this.res.end();
+  }
+
+  private onAppend(): void {
+    if (this.waitingForDrain && this.log.bytesAfter(this.cursor) > this.opts.maxLagBytes) {
+      this.logger.info(
+        { sessionId: this.log.sessionId, lastEventId: this.cursor },
+        'slow stream client fell too far behind; disconnecting it (it can resume with Last-Event-ID)',
+      );
+      this.res.destroy();
+      return;
+    }
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.closed || this.scheduled) return;
+    this.scheduled = setImmediate(() => this.pump());
+  }
+
+  private pump(): void {
+    this.scheduled = undefined;
+    if (this.closed || this.waitingForDrain) return;
+    for (;;) {
+      const next = this.log.framesAfter(this.cursor, this.opts.writeChunkBytes);
+      if (!next) break;
+      this.cursor = next.lastId;
+      if (!this.write(next.text)) return;
+    }
+    if (this.log.finished && this.cursor >= this.log.lastId) this.res.end();
+  }
+
+  /** False when the socket is full: then nothing is written until 'drain', or 'close' ends it all. */
+  private write(text: string): boolean {
+    if (this.closed || this.waitingForDrain || this.res.writableEnded) return false;
+    if (this.res.write(text)) return true;
+    this.waitingForDrain = true;
+    this.res.once('drain', this.onDrain);
+    return false;
+  }
+
+  private readonly onDrain = () => {
+    this.waitingForDrain = false;
+    this.schedule();
+  };
+
+  private cleanup(): void {
+    this.closed = true;
+    this.resolveDone();
+    this.res.off('drain', this.onDrain);
+    this.unsubscribe();
+    clearInterval(this.ping);
+    if (this.scheduled) clearImmediate(this.scheduled);
+    this.scheduled = undefined;
+  }
+}
