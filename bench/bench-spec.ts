@@ -5,7 +5,11 @@ export interface StreamSpec {
   deltas: number;
   intervalMs: number;
   firstDelayMs: number;
-  /** Each delta carries its send time: `w<i>@<o|a><ms since the epoch> `. */
+  /** The first delta waits for the benchmark's `release` (after every stream of a block is open). */
+  gated?: boolean;
+  /** A random extra first delay in [0, jitterMs), so that streams do not deliver in lockstep. */
+  jitterMs?: number;
+  /** Each delta carries its send time and its request's arrival: `w<i>@<o|a><sent ms>^<arrived ms> `. */
   stamp: boolean;
 }
 
@@ -25,6 +29,8 @@ export function decodeSpec(prompt: string): StreamSpec | undefined {
       intervalMs: Number(spec.intervalMs ?? 0),
       firstDelayMs: Number(spec.firstDelayMs ?? 0),
       stamp: spec.stamp === true,
+      gated: spec.gated === true,
+      jitterMs: Number(spec.jitterMs ?? 0),
     };
   } catch {
     return undefined;
@@ -43,14 +49,28 @@ export function promptOf(body: Record<string, unknown>): string {
 /** `o` for the OpenAI wire, `a` for Anthropic: the stamp says which model a delta belongs to. */
 export type WireLetter = 'o' | 'a';
 
-export const stampText = (index: number, wire: WireLetter): string => `w${index}@${wire}${now().toFixed(3)} `;
+export const stampText = (index: number, wire: WireLetter, requestArrivedAt: number): string =>
+  `w${index}@${wire}${now().toFixed(3)}^${requestArrivedAt.toFixed(3)} `;
 
-/** The wire and send time stamped into the first delta text of an SSE frame, if any. */
-export function stampOf(frame: string): { wire: WireLetter; sentAt: number } | undefined {
+export interface Stamp {
+  wire: WireLetter;
+  /** When the provider server wrote the delta. */
+  sentAt: number;
+  /** When the provider server received the request the delta answers. */
+  requestArrivedAt: number;
+}
+
+/** The stamp in an SSE frame's delta text, if any. */
+export function stampOf(frame: string): Stamp | undefined {
   const at = frame.indexOf('@');
   if (at < 0) return undefined;
   const wire = frame[at + 1];
   if (wire !== 'o' && wire !== 'a') return undefined;
-  const sentAt = Number.parseFloat(frame.slice(at + 2, at + 24));
-  return Number.isFinite(sentAt) ? { wire, sentAt } : undefined;
+  const caret = frame.indexOf('^', at);
+  if (caret < 0) return undefined;
+  const sentAt = Number.parseFloat(frame.slice(at + 2, caret));
+  const requestArrivedAt = Number.parseFloat(frame.slice(caret + 1, caret + 24));
+  return Number.isFinite(sentAt) && Number.isFinite(requestArrivedAt)
+    ? { wire, sentAt, requestArrivedAt }
+    : undefined;
 }

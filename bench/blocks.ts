@@ -1,6 +1,6 @@
 // The measured blocks: time to first token, per-chunk latency, throughput and memory, each on one path.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { encodeSpec, type StreamSpec } from './bench-spec.js';
+import { encodeSpec, now, type StreamSpec } from './bench-spec.js';
 import type { ProbeStats } from './child-probe.js';
 import type { BenchChild } from './children.js';
 import { openStream, postJson } from './http-client.js';
@@ -9,6 +9,8 @@ import {
   type ComparisonSample,
   cancelComparison,
   directComparison,
+  emptySample,
+  type Ready,
   type RelayTarget,
   relayComparison,
 } from './workloads.js';
@@ -21,6 +23,7 @@ export interface ServerSummary {
   eventLoopDelayP99Ms: number;
   eventLoopDelayMaxMs: number;
   cpuMs: number;
+  cpuSystemMs: number;
   wallMs: number;
   rssMiB: number;
   peakRssMiB: number;
@@ -57,6 +60,7 @@ function summarise(stats: ProbeStats): ServerSummary {
     eventLoopDelayP99Ms: stats.eventLoopDelayMs.p99,
     eventLoopDelayMaxMs: stats.eventLoopDelayMs.max,
     cpuMs: stats.cpuUserMs + stats.cpuSystemMs,
+    cpuSystemMs: stats.cpuSystemMs,
     wallMs: stats.wallMs,
     rssMiB: stats.rssBytes / MiB,
     peakRssMiB: stats.peakRssBytes / MiB,
@@ -91,12 +95,38 @@ async function measure(
   };
 }
 
-function oneComparison(paths: Paths, variant: Variant, spec: StreamSpec, latency: boolean) {
+type RunOne = (user: number, ready?: Ready) => Promise<ComparisonSample>;
+
+function oneComparison(paths: Paths, variant: Variant, spec: StreamSpec, latency: boolean): RunOne {
   if (variant === 'direct')
-    return (_user: number) => directComparison(paths.providerUrl, paths.models, spec, latency);
+    return (_user, ready) => directComparison(paths.providerUrl, paths.models, spec, latency, ready);
   if (variant === 'bare') throw new Error('the bare server runs no comparisons');
   const { target } = paths.relay[variant];
-  return (user: number) => relayComparison(target, user, spec, latency);
+  return (user, ready) => relayComparison(target, user, spec, latency, ready);
+}
+
+/**
+ * Starts `count` gated comparisons at once, waits until every stream is open (or failed), then
+ * has the provider release them all: what is measured is streaming, not the opening burst.
+ */
+async function gated(paths: Paths, count: number, run: RunOne) {
+  let waiting = count;
+  let open = 0;
+  let allReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => {
+    allReady = resolve;
+  });
+  const runs = Array.from({ length: count }, (_, user) =>
+    run(user, (isOpen) => {
+      if (isOpen) open++;
+      if (--waiting === 0) allReady();
+    }),
+  );
+  await ready;
+  const releasedAt = now();
+  // Two upstream streams per open comparison must have reached the provider before the release.
+  await paths.provider.request('release', 2 * open, 70_000);
+  return { samples: await Promise.all(runs), releasedAt };
 }
 
 const serverOf = (paths: Paths, variant: Variant) =>
@@ -135,10 +165,22 @@ export function ttftBlock(paths: Paths, variant: Variant, o: TtftOptions, repeat
         perWorker,
         oneComparison(paths, variant, o.spec, false),
       );
-      const ttft = samples.filter((s) => !s.error).flatMap((s) => s.ttftMs);
+      const ok = samples.filter((s) => !s.error);
+      const ttft = ok.flatMap((s) => s.ttftMs);
+      const request = ok.flatMap((s) => s.requestMs);
+      const firstChunk = ok.flatMap((s) => s.firstChunkMs);
       return {
         samples,
-        metrics: { ttftP50Ms: percentile(ttft, 50), ttftP99Ms: percentile(ttft, 99), samples: ttft.length },
+        metrics: {
+          ttftP50Ms: percentile(ttft, 50),
+          ttftP99Ms: percentile(ttft, 99),
+          // The two halves: the way in (client start to the provider's receipt), the way out (first delta).
+          requestP50Ms: percentile(request, 50),
+          requestP99Ms: percentile(request, 99),
+          firstChunkP50Ms: percentile(firstChunk, 50),
+          firstChunkP99Ms: percentile(firstChunk, 99),
+          samples: ttft.length,
+        },
       };
     },
   );
@@ -147,6 +189,7 @@ export function ttftBlock(paths: Paths, variant: Variant, o: TtftOptions, repeat
 export interface ChunkOptions {
   concurrency: number;
   rounds: number;
+  /** Gated; each stream's first delta comes a random 0..intervalMs after the release. */
   spec: StreamSpec;
 }
 
@@ -156,13 +199,13 @@ export function chunkBlock(paths: Paths, variant: Variant, o: ChunkOptions, repe
     paths,
     serverOf(paths, variant),
     async () => {
-      const run = oneComparison(paths, variant, o.spec, true);
+      const spec = { ...o.spec, gated: true, firstDelayMs: 0, jitterMs: o.spec.intervalMs };
+      const run = oneComparison(paths, variant, spec, true);
       const samples: ComparisonSample[] = [];
       for (let round = 0; round < o.rounds; round++)
-        samples.push(...(await Promise.all(Array.from({ length: o.concurrency }, (_, user) => run(user)))));
+        samples.push(...(await gated(paths, o.concurrency, run)).samples);
       const ok = samples.filter((s) => !s.error);
       const latency = ok.flatMap((s) => s.chunkLatencyMs);
-      const ttft = ok.flatMap((s) => s.ttftMs);
       return {
         samples,
         metrics: {
@@ -170,7 +213,6 @@ export function chunkBlock(paths: Paths, variant: Variant, o: ChunkOptions, repe
           chunkP99Ms: percentile(latency, 99),
           samples: latency.length,
           replayedExcluded: sum(ok.map((s) => s.replayed)),
-          ttftP99Ms: percentile(ttft, 99),
         },
       };
     },
@@ -183,13 +225,12 @@ export interface ThroughputOptions {
   frames: number;
 }
 
-/** Frames per second while frames flow: from the first to the last frame received, over all streams. */
-function framesPerSecond(samples: ComparisonSample[]) {
+/** Frames per second from `startedAt` (the release, or the bare requests) to the last frame received. */
+function framesPerSecond(samples: ComparisonSample[], startedAt: number) {
   const ok = samples.filter((s) => !s.error && s.chunks > 0);
-  const first = Math.min(...ok.map((s) => s.firstChunkAt));
   const last = Math.max(...ok.map((s) => s.lastChunkAt));
   const frames = sum(ok.map((s) => s.chunks));
-  return { framesPerSecond: (frames / (last - first)) * 1000, frames, streamingMs: last - first };
+  return { framesPerSecond: (frames / (last - startedAt)) * 1000, frames, streamingMs: last - startedAt };
 }
 
 export function throughputBlock(
@@ -204,30 +245,23 @@ export function throughputBlock(
     paths,
     serverOf(paths, variant),
     async () => {
-      let samples: ComparisonSample[];
       if (variant === 'bare') {
-        samples = await Promise.all(
+        const startedAt = now();
+        const samples = await Promise.all(
           Array.from({ length: o.streams }, () => bareStream(paths.bare.url, o.frames)),
         );
-      } else {
-        const spec = { deltas: o.frames, intervalMs: 0, firstDelayMs: 0, stamp: false };
-        const run = oneComparison(paths, variant, spec, false);
-        samples = await Promise.all(Array.from({ length: Math.ceil(o.streams / 2) }, (_, user) => run(user)));
+        return { samples, metrics: framesPerSecond(samples, startedAt) };
       }
-      return { samples, metrics: framesPerSecond(samples) };
+      const spec = { deltas: o.frames, intervalMs: 0, firstDelayMs: 0, stamp: false, gated: true };
+      const run = oneComparison(paths, variant, spec, false);
+      const { samples, releasedAt } = await gated(paths, Math.ceil(o.streams / 2), run);
+      return { samples, metrics: framesPerSecond(samples, releasedAt) };
     },
   );
 }
 
 async function bareStream(url: string, frames: number): Promise<ComparisonSample> {
-  const sample: ComparisonSample = {
-    ttftMs: [],
-    chunkLatencyMs: [],
-    chunks: 0,
-    replayed: 0,
-    firstChunkAt: Number.NaN,
-    lastChunkAt: Number.NaN,
-  };
+  const sample = emptySample();
   const stream = openStream(`${url}/stream?frames=${frames}`, {
     onFrame(frame, at) {
       if (!frame.includes('event: model_chunk')) return;

@@ -5,7 +5,7 @@ export interface ProbeStats {
   rssBytes: number;
   heapUsedBytes: number;
   externalBytes: number;
-  /** Highest RSS sampled (every 50 ms) since the last reset. */
+  /** Highest RSS sampled (every 250 ms) since the last reset. */
   peakRssBytes: number;
   /** The kernel's high-water mark of RSS over the process's whole life. */
   maxRssBytes: number;
@@ -18,6 +18,7 @@ export interface ProbeStats {
 export interface ProbeRequest {
   id: number;
   type: string;
+  arg?: unknown;
 }
 
 export interface ProbeReply {
@@ -39,7 +40,7 @@ export interface ProbeOptions {
   /** monitorEventLoopDelay's sampling resolution. */
   resolutionMs: number;
   /** Extra requests this child answers (close, reset of its own state, ...). */
-  handlers: Record<string, () => unknown>;
+  handlers: Record<string, (arg: unknown) => unknown>;
 }
 
 /** Starts answering `stats`, `reset` and `gc` (plus the child's own handlers) over the IPC channel. */
@@ -51,7 +52,7 @@ export function startProbe(opts: ProbeOptions): void {
   let peak = process.memoryUsage.rss();
   const sampler = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage.rss());
-  }, 50);
+  }, 250);
   sampler.unref();
 
   const stats = (): ProbeStats => {
@@ -77,7 +78,7 @@ export function startProbe(opts: ProbeOptions): void {
     };
   };
 
-  const handlers: Record<string, () => unknown> = {
+  const handlers: Record<string, (arg: unknown) => unknown> = {
     stats,
     reset() {
       histogram.reset();
@@ -103,7 +104,7 @@ export function startProbe(opts: ProbeOptions): void {
     const reply = (r: Omit<ProbeReply, 'id'>) => process.send?.({ id: message.id, ...r });
     if (!handler) return reply({ ok: false, error: `unknown request ${message.type}` });
     Promise.resolve()
-      .then(handler)
+      .then(() => handler(message.arg))
       .then(
         (value) => reply({ ok: true, value }),
         (err: unknown) => reply({ ok: false, error: String(err) }),

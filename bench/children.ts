@@ -22,7 +22,7 @@ export interface BenchChild {
   name: string;
   url: string;
   pid: number;
-  request<T = unknown>(type: string, timeoutMs?: number): Promise<T>;
+  request<T = unknown>(type: string, arg?: unknown, timeoutMs?: number): Promise<T>;
   stats(): Promise<ProbeStats>;
   reset(): Promise<void>;
   gc(): Promise<void>;
@@ -79,7 +79,7 @@ export async function startChild(opts: ChildOptions): Promise<BenchChild> {
     pending.clear();
   });
 
-  const request = <T>(type: string, timeoutMs = 30_000) =>
+  const request = <T>(type: string, arg?: unknown, timeoutMs = 30_000) =>
     new Promise<T>((resolve, reject) => {
       const id = nextId++;
       const timer = setTimeout(() => {
@@ -96,7 +96,7 @@ export async function startChild(opts: ChildOptions): Promise<BenchChild> {
           reject(e);
         },
       });
-      child.send({ id, type });
+      child.send({ id, type, arg });
     });
 
   return {
@@ -110,7 +110,7 @@ export async function startChild(opts: ChildOptions): Promise<BenchChild> {
     async close(timeoutMs = 20_000) {
       if (child.exitCode !== null) return;
       const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-      await request('close', timeoutMs).catch(() => child.kill('SIGKILL'));
+      await request('close', undefined, timeoutMs).catch(() => child.kill('SIGKILL'));
       await exited;
       clearTimeout(timer);
     },

@@ -9,12 +9,14 @@ export interface BenchOptions {
   repeats: number;
   sections: SectionName[];
   ttft: { concurrency: number[]; comparisons: number; spec: StreamSpec };
-  chunk: { concurrency: number[]; rounds: number; spec: StreamSpec; firstDelayMs?: number };
+  chunk: { concurrency: number[]; rounds: number; spec: StreamSpec };
   throughput: { streams: number; frames: number };
   memory: { streams: number; comparisons: number; settleMs: number };
   /** Writes a V8 CPU profile of every app server child into bench/profiles/. */
   profile: boolean;
   logLevel: string;
+  /** One OpenAI and one Anthropic model id of the catalogue. */
+  models: { openai: string; anthropic: string };
   eldResolutionMs: number;
   /** Writes bench/results/<date>-<sha>.json. */
   write: boolean;
@@ -29,13 +31,14 @@ export const usage = `npm run bench -- [flags]   (each flag also as BENCH_<NAME>
   --ttft-first-delay MS        provider delay before the first delta (default 10)
   --chunk-concurrency 100,500  concurrent comparisons
   --chunk-deltas N             deltas per model (default 50)   --chunk-interval MS (default 20)
-  --chunk-first-delay MS       default: 3 ms per comparison, at least 300 (every stream is open by then)
   --chunk-rounds N             rounds per block (default 1)
   --throughput-streams N       streams at once (default 40: 20 comparisons of 2 models)
   --throughput-frames N        frames per stream (default 2500)
   --memory-streams N           open streams (default 1000)
   --profile                    --cpu-prof on the app servers; profiles in bench/profiles/
   --log-level LEVEL            the servers' LOG_LEVEL (default info, as in production)
+  --models OPENAI,ANTHROPIC    catalogue ids (default gpt-5-mini,claude-haiku-4-5; the Anthropic SDK
+                               console.warns on every request for models it lists as deprecated)
   --no-write                   print only, no JSON file`;
 
 function numbers(value: string): number[] {
@@ -43,6 +46,13 @@ function numbers(value: string): number[] {
     .split(',')
     .map((v) => Number(v.trim()))
     .filter((v) => Number.isFinite(v) && v > 0);
+}
+
+function modelsOf(value: string) {
+  const [openai, anthropic] = value.split(',').map((v) => v.trim());
+  if (!openai || !anthropic)
+    throw new Error('--models takes two ids: an OpenAI model, then an Anthropic model');
+  return { openai, anthropic };
 }
 
 /** Flags as `--name value`, `--name=value` or bare `--name`; then BENCH_NAME from the environment. */
@@ -82,7 +92,6 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
   };
   const only = get('only');
   const sections = only ? sectionNames.filter((s) => only.split(',').includes(s)) : [...sectionNames];
-  const chunkFirst = get('chunk-first-delay');
   return {
     quick,
     repeats: Math.max(1, int('repeats', 3, 1)),
@@ -101,12 +110,12 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
         firstDelayMs: 0,
         stamp: true,
       },
-      ...(chunkFirst === undefined ? {} : { firstDelayMs: Number(chunkFirst) }),
     },
     throughput: { streams: int('throughput-streams', 40, 20), frames: int('throughput-frames', 2500, 500) },
     memory: { streams: int('memory-streams', 1000, 200), comparisons: 10, settleMs: quick ? 300 : 1000 },
     profile: get('profile') === 'true',
     logLevel: get('log-level') ?? 'info',
+    models: modelsOf(get('models') ?? 'gpt-5-mini,claude-haiku-4-5'),
     eldResolutionMs: int('eld-resolution', 2, 2),
     write: get('write') !== 'false' && get('no-write') === undefined,
   };

@@ -1,17 +1,45 @@
 // Bench-only entry: the loopback provider server (OpenAI and Anthropic wires) streaming what each prompt asks for.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startProviderServer } from '../test/support/provider-server.js';
-import { decodeSpec, promptOf, stampText } from './bench-spec.js';
+import { decodeSpec, now, promptOf, stampText } from './bench-spec.js';
 import { announceReady, startProbe } from './child-probe.js';
 
+/**
+ * Gated streams wait for the next `release`: a block opens every stream, then releases them together.
+ * `release` waits until that many gated requests have arrived: a relay's stream can be open before
+ * its upstream requests reach us, and a late one must not wait for the next block's gate.
+ */
+let release: () => void = () => {};
+let gate = new Promise<void>((resolve) => {
+  release = resolve;
+});
+let gatedWaiting = 0;
+
+async function releaseWhen(expected: number, timeoutMs = 60_000): Promise<number> {
+  const deadline = performance.now() + timeoutMs;
+  while (gatedWaiting < expected && performance.now() < deadline) await sleep(2);
+  const waited = gatedWaiting;
+  release();
+  gatedWaiting = 0;
+  gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  if (waited < expected) throw new Error(`release: only ${waited} of ${expected} gated streams arrived`);
+  return now();
+}
+
 const server = await startProviderServer((request) => {
+  const arrivedAt = now();
   const spec = decodeSpec(promptOf(request.body));
   if (!spec) return { status: 400, body: { error: { message: 'not a benchmark prompt' } } };
   const wire = request.wire === 'openai' ? 'o' : 'a';
+  if (spec.gated) gatedWaiting++;
   return {
     deltas: spec.deltas,
     intervalMs: spec.intervalMs,
-    firstDelayMs: spec.firstDelayMs,
-    ...(spec.stamp ? { atSend: (_text: string, i: number) => stampText(i, wire) } : {}),
+    firstDelayMs: spec.firstDelayMs + Math.random() * (spec.jitterMs ?? 0),
+    ...(spec.gated ? { gate } : {}),
+    ...(spec.stamp ? { atSend: (_text: string, i: number) => stampText(i, wire, arrivedAt) } : {}),
   };
 });
 
@@ -19,6 +47,7 @@ startProbe({
   resolutionMs: 10,
   handlers: {
     // The server records every request; a long run would otherwise keep them all.
+    release: (expected) => releaseWhen(Number(expected)),
     forget: () => {
       server.reset();
       return true;

@@ -57,6 +57,15 @@ function latencySection(results: BlockResult[], section: 'ttft' | 'chunk', p50: 
         eventLoopDelayP99Ms: medServer(relay, 'eventLoopDelayP99Ms'),
         serverCpuMs: medServer(relay, 'cpuMs'),
         ...(section === 'chunk' ? { replayedExcluded: med(relay, 'replayedExcluded') } : {}),
+        ...(section === 'ttft'
+          ? {
+              // The way in (client start to the provider's receipt) and the way out (first delta's trip).
+              addedRequestP50Ms: paired(relay, direct, 'requestP50Ms', minus),
+              addedRequestP99Ms: paired(relay, direct, 'requestP99Ms', minus),
+              addedFirstChunkP50Ms: paired(relay, direct, 'firstChunkP50Ms', minus),
+              addedFirstChunkP99Ms: paired(relay, direct, 'firstChunkP99Ms', minus),
+            }
+          : {}),
         errors: errors(relay),
       };
     }
@@ -208,6 +217,17 @@ export function render(summary: Summary, goals: Target[]): string {
     const rows = summary[section] as Record<string, unknown>[];
     if (rows.length === 0) continue;
     out.push(`\n${title}`);
+    if (section === 'ttft')
+      out.push(
+        table(
+          ['conc.', 'way in: added p50 / p99 (on)', 'way out: added p50 / p99 (on)'],
+          rows.map((r) => [
+            get(r, 'concurrency'),
+            `${fmt(get(r, 'relay-on', 'addedRequestP50Ms'))} / ${fmt(get(r, 'relay-on', 'addedRequestP99Ms'))}`,
+            `${fmt(get(r, 'relay-on', 'addedFirstChunkP50Ms'))} / ${fmt(get(r, 'relay-on', 'addedFirstChunkP99Ms'))}`,
+          ]),
+        ),
+      );
     out.push(
       table(
         [

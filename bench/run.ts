@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, release, tmpdir, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -28,6 +28,8 @@ const work = mkdtempSync(join(tmpdir(), 'playground-bench-'));
 const secret = randomBytes(32).toString('hex');
 const profileDir = join(root, 'bench', 'profiles');
 const started = performance.now();
+/** Other work on the machine skews every figure: recorded at the start and the end of the run. */
+const loadAtStart = loadavg().map(round);
 let databases = 0;
 
 const git = (...args: string[]) => {
@@ -68,11 +70,8 @@ async function startServer(variant: 'relay-on' | 'relay-off', providerUrl: strin
   const flags = ['--expose-gc'];
   if (o.profile) {
     mkdirSync(profileDir, { recursive: true });
-    flags.push(
-      '--cpu-prof',
-      `--cpu-prof-dir=${profileDir}`,
-      `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`,
-    );
+    // Default file names: they carry the pid and thread id (tsx's loader thread writes one too).
+    flags.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`);
   }
   const child = await startChild({
     name,
@@ -86,12 +85,15 @@ async function startServer(variant: 'relay-on' | 'relay-off', providerUrl: strin
     authorization: `Bearer ${token(0)}`,
   });
   const list = Array.isArray(models.body) ? (models.body as { id: string; provider: string }[]) : [];
-  const openai = list.find((m) => m.provider === 'openai')?.id;
-  const anthropic = list.find((m) => m.provider === 'anthropic')?.id;
-  if (!openai || !anthropic)
-    throw new Error(
-      `${name}: no OpenAI and Anthropic models available (${models.status}): is it configured?`,
-    );
+  const { openai, anthropic } = o.models;
+  for (const [id, provider] of [
+    [openai, 'openai'],
+    [anthropic, 'anthropic'],
+  ] as const)
+    if (!list.some((m) => m.id === id && m.provider === provider))
+      throw new Error(
+        `${name}: ${id} is not an available ${provider} model (${models.status}): see --models`,
+      );
   const target: RelayTarget = { url: child.url, token, models: { openai, anthropic } };
   return { child, target };
 }
@@ -114,9 +116,12 @@ function describe(r: BlockResult): string {
     .filter(([k]) => k !== 'samples' && k !== 'frames')
     .map(([k, v]) => `${k} ${round(v)}`)
     .join(', ');
-  const eld = r.server ? `, server ELD p99 ${round(r.server.eventLoopDelayP99Ms)} ms` : '';
+  const eld = r.server
+    ? `, server ELD p99 ${round(r.server.eventLoopDelayP99Ms)} ms, server CPU ${round(r.server.cpuMs)} ms (system ${round(r.server.cpuSystemMs)})`
+    : '';
+  const client = `, client CPU ${round(r.client.cpuMs)} ms in ${round(r.client.wallMs)} ms`;
   const errs = r.errors > 0 ? `, ERRORS ${r.errors}: ${r.firstErrors.join(' | ')}` : '';
-  return `${r.section} ${r.variant} level ${r.level}${r.warmup ? ' (warm-up)' : ` #${r.repeat + 1}`}: ${m}${eld}${errs}`;
+  return `${r.section} ${r.variant} level ${r.level}${r.warmup ? ' (warm-up)' : ` #${r.repeat + 1}`}: ${m}${eld}${client}${errs}`;
 }
 
 let succeeded = false;
@@ -180,8 +185,7 @@ async function main() {
     }
     if (opts.sections.includes('chunk')) {
       for (const concurrency of opts.chunk.concurrency) {
-        const firstDelayMs = opts.chunk.firstDelayMs ?? Math.max(300, concurrency * 3);
-        const o = { concurrency, rounds: opts.chunk.rounds, spec: { ...opts.chunk.spec, firstDelayMs } };
+        const o = { concurrency, rounds: opts.chunk.rounds, spec: opts.chunk.spec };
         for (const v of latencyVariants)
           record(await chunkBlock(paths, v, { ...o, spec: { ...o.spec, deltas: 10 } }, 0, true));
         for (let r = 0; r < opts.repeats; r++)
@@ -244,6 +248,7 @@ async function main() {
       node: process.version,
       os: `${process.platform} ${release()}`,
       durationSeconds: round((performance.now() - started) / 1000),
+      loadAverage: { start: loadAtStart, end: loadavg().map(round) },
       peakRssMiB: peaks,
       persistence:
         'on: DATABASE_PATH is a SQLite file (WAL, synchronous=NORMAL), the production setting; off: DATABASE_PATH=:memory:. The same SQL runs in both: off removes the file I/O, not the statements.',

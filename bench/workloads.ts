@@ -13,6 +13,10 @@ export interface ComparisonSample {
   error?: string;
   /** Per model: arrival of its first delta minus the moment the client started the comparison. */
   ttftMs: number[];
+  /** Per model: the provider receiving the request minus the moment the client started (the way in). */
+  requestMs: number[];
+  /** Per model: arrival of the first delta minus its send stamp (the way out). */
+  firstChunkMs: number[];
   /** Per live delta: arrival at the client minus its send stamp (stamped specs only). */
   chunkLatencyMs: number[];
   /** Text deltas received (model_chunk frames through the relay). */
@@ -24,9 +28,23 @@ export interface ComparisonSample {
   sessionId?: string;
 }
 
-function emptySample(): ComparisonSample {
+/** Called once per comparison: true when its streams are open, false when it failed first. */
+export type Ready = (open: boolean) => void;
+
+function once(fn: Ready): Ready {
+  let called = false;
+  return (open) => {
+    if (called) return;
+    called = true;
+    fn(open);
+  };
+}
+
+export function emptySample(): ComparisonSample {
   return {
     ttftMs: [],
+    requestMs: [],
+    firstChunkMs: [],
     chunkLatencyMs: [],
     chunks: 0,
     replayed: 0,
@@ -48,6 +66,8 @@ function tracker(startedAt: number, sample: ComparisonSample, collectLatency: bo
       if (!first.has(stamp.wire)) {
         first.set(stamp.wire, arrivedAt);
         sample.ttftMs.push(arrivedAt - startedAt);
+        sample.requestMs.push(stamp.requestArrivedAt - startedAt);
+        sample.firstChunkMs.push(arrivedAt - stamp.sentAt);
       }
       if (!collectLatency) return;
       if (stamp.sentAt < openedAt) sample.replayed++;
@@ -69,8 +89,10 @@ export async function relayComparison(
   user: number,
   spec: StreamSpec,
   collectLatency: boolean,
+  ready: Ready = () => {},
 ): Promise<ComparisonSample> {
   const sample = emptySample();
+  const isReady = once(ready);
   const startedAt = now();
   const auth = { authorization: `Bearer ${target.token(user)}` };
   try {
@@ -98,6 +120,7 @@ export async function relayComparison(
       },
     });
     openedAt = await stream.opened;
+    isReady(true);
     const status = await stream.done;
     const expected = 2 * spec.deltas;
     if (status !== 200) sample.error = `stream answered ${status}`;
@@ -105,6 +128,8 @@ export async function relayComparison(
       sample.error = `stream ended with ${ends.final || 'no final event'}, ${ends.complete} model_complete, ${ends.error} model_error, ${sample.chunks}/${expected} chunks`;
   } catch (err) {
     sample.error = String(err);
+  } finally {
+    isReady(false);
   }
   return sample;
 }
@@ -115,8 +140,11 @@ export async function directComparison(
   models: { openai: string; anthropic: string },
   spec: StreamSpec,
   collectLatency: boolean,
+  ready: Ready = () => {},
 ): Promise<ComparisonSample> {
   const sample = emptySample();
+  const isReady = once(ready);
+  let opened = 0;
   const startedAt = now();
   const track = tracker(startedAt, sample, collectLatency);
   const prompt = encodeSpec(spec);
@@ -131,6 +159,7 @@ export async function directComparison(
       },
     });
     openedAt = await stream.opened;
+    if (++opened === 2) isReady(true);
     return stream.done;
   };
   try {
@@ -154,6 +183,8 @@ export async function directComparison(
       sample.error = `${sample.chunks}/${2 * spec.deltas} deltas`;
   } catch (err) {
     sample.error = String(err);
+  } finally {
+    isReady(false);
   }
   return sample;
 }

@@ -20,7 +20,8 @@
  *   thinking (Anthropic thinking block first), outputTokenSteps (extra cumulative message_delta events),
  *   hangAfter N deltas (socket stays open, silent), errorAfter N deltas with `error` (mid-stream error event),
  *   destroyAfter N deltas (socket destroyed),
- *   atSend (rewrites each delta just before it is written: the benchmark stamps send times into it).
+ *   atSend (rewrites each delta just before it is written: the benchmark stamps send times into it),
+ *   gate (a promise the first delta also waits for, before firstDelayMs: the benchmark releases streams at once).
  */
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
@@ -56,6 +57,8 @@ export interface StreamScript {
   destroyAfter?: number;
   /** Called as each delta is written, with its planned text and index; its result is sent instead. */
   atSend?: (text: string, index: number) => string;
+  /** The stream's first delta waits for this (then for firstDelayMs); the headers go out before. */
+  gate?: Promise<unknown>;
 }
 
 export type Script = ErrorScript | StreamScript;
@@ -170,6 +173,10 @@ export async function startProviderServer(fallback: Script | Responder = default
     });
     res.flushHeaders();
     writer.start();
+    if (script.gate) {
+      await script.gate;
+      if (gone()) return;
+    }
     for (const [i, text] of deltas.entries()) {
       if (!(await pause(i === 0 ? script.firstDelayMs : script.intervalMs))) return;
       if (script.hangAfter === i) return void (await record.closed);
