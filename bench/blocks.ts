@@ -109,7 +109,7 @@ function oneComparison(paths: Paths, variant: Variant, spec: StreamSpec, latency
  * Starts `count` gated comparisons at once, waits until every stream is open (or failed), then
  * has the provider release them all: what is measured is streaming, not the opening burst.
  */
-async function gated(paths: Paths, count: number, run: RunOne) {
+async function gated(paths: Paths, server: BenchChild | undefined, count: number, run: RunOne) {
   let waiting = count;
   let open = 0;
   let allReady: () => void = () => {};
@@ -123,6 +123,8 @@ async function gated(paths: Paths, count: number, run: RunOne) {
     }),
   );
   await ready;
+  // The server's figures from here on are the streaming's alone.
+  await server?.reset();
   const releasedAt = now();
   // Two upstream streams per open comparison must have reached the provider before the release.
   await paths.provider.request('release', 2 * open, 70_000);
@@ -154,7 +156,7 @@ export interface TtftOptions {
 }
 
 export function ttftBlock(paths: Paths, variant: Variant, o: TtftOptions, repeat: number, warmup: boolean) {
-  const perWorker = Math.max(2, Math.ceil(o.comparisons / o.concurrency));
+  const perWorker = Math.max(3, Math.ceil(o.comparisons / o.concurrency));
   return measure(
     { section: 'ttft', variant, level: o.concurrency, repeat, warmup },
     paths,
@@ -202,8 +204,9 @@ export function chunkBlock(paths: Paths, variant: Variant, o: ChunkOptions, repe
       const spec = { ...o.spec, gated: true, firstDelayMs: 0, jitterMs: o.spec.intervalMs };
       const run = oneComparison(paths, variant, spec, true);
       const samples: ComparisonSample[] = [];
+      const server = serverOf(paths, variant);
       for (let round = 0; round < o.rounds; round++)
-        samples.push(...(await gated(paths, o.concurrency, run)).samples);
+        samples.push(...(await gated(paths, server, o.concurrency, run)).samples);
       const ok = samples.filter((s) => !s.error);
       const latency = ok.flatMap((s) => s.chunkLatencyMs);
       return {
@@ -212,6 +215,7 @@ export function chunkBlock(paths: Paths, variant: Variant, o: ChunkOptions, repe
           chunkP50Ms: percentile(latency, 50),
           chunkP99Ms: percentile(latency, 99),
           samples: latency.length,
+          chunks: sum(ok.map((s) => s.chunks)),
           replayedExcluded: sum(ok.map((s) => s.replayed)),
         },
       };
@@ -254,7 +258,12 @@ export function throughputBlock(
       }
       const spec = { deltas: o.frames, intervalMs: 0, firstDelayMs: 0, stamp: false, gated: true };
       const run = oneComparison(paths, variant, spec, false);
-      const { samples, releasedAt } = await gated(paths, Math.ceil(o.streams / 2), run);
+      const { samples, releasedAt } = await gated(
+        paths,
+        serverOf(paths, variant),
+        Math.ceil(o.streams / 2),
+        run,
+      );
       return { samples, metrics: framesPerSecond(samples, releasedAt) };
     },
   );

@@ -8,7 +8,17 @@ export interface BenchOptions {
   quick: boolean;
   repeats: number;
   sections: SectionName[];
-  ttft: { concurrency: number[]; comparisons: number; spec: StreamSpec };
+  ttft: {
+    concurrency: number[];
+    /** Comparisons per block at 1 (nothing else runs: short streams keep the block short). */
+    comparisonsAtOne: number;
+    /** Comparisons per block above 1: N workers, each starting its next comparison when one ends. */
+    comparisons: number;
+    /** At 1. */
+    shortSpec: StreamSpec;
+    /** Above 1: long enough that N comparisons are really streaming at once. */
+    spec: StreamSpec;
+  };
   chunk: { concurrency: number[]; rounds: number; spec: StreamSpec };
   throughput: { streams: number; frames: number };
   memory: { streams: number; comparisons: number; settleMs: number };
@@ -27,8 +37,11 @@ export const usage = `npm run bench -- [flags]   (each flag also as BENCH_<NAME>
   --repeats N                  repeats of every block, medians reported (default 3)
   --only ttft,chunk,throughput,memory
   --ttft-concurrency 1,10,50   concurrent comparisons (2 models each)
-  --ttft-comparisons N         comparisons per block (default 200; at least 2 per worker)
+  --ttft-comparisons N         comparisons per block above 1 (default 300; at least 3 per worker)
+  --ttft-comparisons-at-one N  comparisons per block at 1 (default 150)
   --ttft-first-delay MS        provider delay before the first delta (default 10)
+  --ttft-deltas N              deltas per model above 1 (default 20, at 20 ms: ~0.4 s streams;
+                               at 1: 3 deltas at 5 ms)
   --chunk-concurrency 100,500  concurrent comparisons
   --chunk-deltas N             deltas per model (default 50)   --chunk-interval MS (default 20)
   --chunk-rounds N             rounds per block (default 1)
@@ -98,8 +111,15 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     sections,
     ttft: {
       concurrency: list('ttft-concurrency', [1, 10, 50]),
-      comparisons: int('ttft-comparisons', 200, 40),
-      spec: { deltas: 3, intervalMs: 5, firstDelayMs: int('ttft-first-delay', 10, 10), stamp: true },
+      comparisonsAtOne: int('ttft-comparisons-at-one', 150, 40),
+      comparisons: int('ttft-comparisons', 300, 100),
+      shortSpec: { deltas: 3, intervalMs: 5, firstDelayMs: int('ttft-first-delay', 10, 10), stamp: true },
+      spec: {
+        deltas: int('ttft-deltas', 20, 10),
+        intervalMs: 20,
+        firstDelayMs: int('ttft-first-delay', 10, 10),
+        stamp: true,
+      },
     },
     chunk: {
       concurrency: list('chunk-concurrency', [100, 500]),

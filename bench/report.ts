@@ -56,7 +56,19 @@ function latencySection(results: BlockResult[], section: 'ttft' | 'chunk', p50: 
         addedP99Ms: paired(relay, direct, p99, minus),
         eventLoopDelayP99Ms: medServer(relay, 'eventLoopDelayP99Ms'),
         serverCpuMs: medServer(relay, 'cpuMs'),
-        ...(section === 'chunk' ? { replayedExcluded: med(relay, 'replayedExcluded') } : {}),
+        ...(section === 'chunk'
+          ? {
+              replayedExcluded: med(relay, 'replayedExcluded'),
+              // Server CPU while streaming (the probe is reset at the release), per relayed chunk.
+              serverCpuUsPerChunk: round(
+                median(
+                  relay.map(
+                    (r) => ((r.server?.cpuMs ?? Number.NaN) * 1000) / (r.metrics.chunks ?? Number.NaN),
+                  ),
+                ),
+              ),
+            }
+          : {}),
         ...(section === 'ttft'
           ? {
               // The way in (client start to the provider's receipt) and the way out (first delta's trip).
@@ -246,6 +258,11 @@ export function render(summary: Summary, goals: Target[]): string {
           `${fmt(get(r, 'relay-on', 'addedP50Ms'))} / ${fmt(get(r, 'relay-off', 'addedP50Ms'))}`,
           `${fmt(get(r, 'relay-on', 'addedP99Ms'))} / ${fmt(get(r, 'relay-off', 'addedP99Ms'))}`,
           `${fmt(get(r, 'relay-on', 'eventLoopDelayP99Ms'))} / ${fmt(get(r, 'relay-off', 'eventLoopDelayP99Ms'))}`,
+          ...(section === 'chunk'
+            ? [
+                `${fmt(get(r, 'relay-on', 'serverCpuUsPerChunk'))} / ${fmt(get(r, 'relay-off', 'serverCpuUsPerChunk'))}`,
+              ]
+            : []),
           get(r, 'direct', 'errors') + get(r, 'relay-on', 'errors') + get(r, 'relay-off', 'errors'),
         ]),
       ),

@@ -176,7 +176,11 @@ async function main() {
     const latencyVariants: Variant[] = ['direct', 'relay-on', 'relay-off'];
     if (opts.sections.includes('ttft')) {
       for (const concurrency of opts.ttft.concurrency) {
-        const o = { ...opts.ttft, concurrency };
+        const t = opts.ttft;
+        const o =
+          concurrency === 1
+            ? { concurrency, comparisons: t.comparisonsAtOne, spec: t.shortSpec }
+            : { concurrency, comparisons: t.comparisons, spec: t.spec };
         for (const v of latencyVariants)
           record(await ttftBlock(paths, v, { ...o, comparisons: Math.ceil(o.comparisons / 4) }, 0, true));
         for (let r = 0; r < opts.repeats; r++)
