@@ -249,6 +249,7 @@ export function render(summary: Summary, goals: Target[]): string {
           'added p50 on/off',
           'added p99 on/off',
           'server ELD p99 on/off',
+          ...(section === 'chunk' ? ['server CPU µs/chunk on/off'] : []),
           'errors',
         ],
         rows.map((r) => [
