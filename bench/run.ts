@@ -284,7 +284,7 @@ async function main() {
     await Promise.allSettled(children.map((c) => c.close()));
     agent.destroy();
     // The servers' logs and databases stay for a look when the run failed.
-    if (succeeded) rmSync(work, { recursive: true, force: true });
+    if (succeeded && !process.env.BENCH_KEEP) rmSync(work, { recursive: true, force: true });
   }
 }
 

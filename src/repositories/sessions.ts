@@ -51,7 +51,7 @@ const p = sql.placeholder;
 
 /**
  * The statements of the hot path, prepared once per database: building a query with Drizzle and
- * preparing it in SQLite costs far more than running it (the benchmark measured about a third of the
+ * preparing it in SQLite costs far more than running it (the benchmark found about a quarter of the
  * server's CPU while streaming going to that, with one row per event). Updates have one fixed shape:
  * `case when` flags say which columns a progress write sets.
  */

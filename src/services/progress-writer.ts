@@ -1,4 +1,4 @@
-// Batched persistence of running sessions: text and events as they stream, one transaction per flush.
+// Batched persistence of running sessions: text and events as they stream, in short transactions.
 import type { FastifyBaseLogger } from 'fastify';
 import type { ResponseProgress, SessionProgress, SessionsRepository } from '../repositories/sessions.js';
 import { type SessionRun, sessionOutcome } from './comparison-runner.js';
@@ -45,13 +45,27 @@ function markPersisted(run: SessionRun): void {
 }
 
 /**
+ * Rows (events, response and session updates) one transaction of the periodic write takes before the
+ * event loop gets a turn. better-sqlite3 writes synchronously at some microseconds a row; at a hundred
+ * streaming sessions one periodic write was 2,500 rows and held the event loop 30-50 ms, which every
+ * chunk relayed meanwhile waited for. A slice of this size keeps that wait around a millisecond.
+ */
+export const ROWS_PER_SLICE = 128;
+
+const rowsOf = (p: SessionProgress) => 1 + p.events.length + p.responses.length;
+
+/**
  * better-sqlite3 blocks the event loop while it writes, so chunks never write one by one: a run
- * is marked dirty and every dirty run is written together at most `intervalMs` later. Endings
- * (a model's, a session's) write at once, so a client that saw one can read it back.
+ * is marked dirty and the dirty runs are written together at most `intervalMs` later, a slice per
+ * turn of the event loop. Endings (a model's, a session's) write that run at once, so a client that
+ * saw one can read it back.
  */
 export class ProgressWriter {
   private readonly dirty = new Set<SessionRun>();
+  /** The runs of the periodic write under way, not written yet. */
+  private pending: SessionRun[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private slice: NodeJS.Immediate | undefined;
 
   constructor(
     private readonly repo: SessionsRepository,
@@ -64,37 +78,73 @@ export class ProgressWriter {
     this.timer ??= setTimeout(() => this.flush(), this.intervalMs);
   }
 
+  /** Writes this run's progress now (a periodic write under way then finds nothing new for it). */
   flushNow(run: SessionRun): void {
-    this.dirty.add(run);
-    this.flush();
+    this.dirty.delete(run);
+    const progress = progressOf(run);
+    this.write([run], progress ? [progress] : []);
   }
 
-  /** Writes every dirty run in one transaction; on failure keeps them dirty and tries again later. */
+  /** The periodic write: every run dirty now, in slices of about ROWS_PER_SLICE rows. */
   flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.dirty.size === 0) return;
-    const runs = [...this.dirty];
+    this.pending.push(...this.dirty);
+    this.dirty.clear();
+    if (!this.slice) this.writeSlice();
+  }
+
+  private writeSlice(): void {
+    this.slice = undefined;
+    const runs: SessionRun[] = [];
+    const batch: SessionProgress[] = [];
+    let rows = 0;
+    while (rows < ROWS_PER_SLICE) {
+      const run = this.pending.pop();
+      if (!run) break;
+      runs.push(run);
+      const progress = progressOf(run);
+      if (!progress) continue;
+      batch.push(progress);
+      rows += rowsOf(progress);
+    }
+    if (this.write(runs, batch) && this.pending.length > 0)
+      this.slice = setImmediate(() => this.writeSlice());
+  }
+
+  /** One transaction; on failure every unwritten run is dirty again and the write is retried later. */
+  private write(runs: SessionRun[], batch: SessionProgress[]): boolean {
+    try {
+      if (batch.length > 0) this.repo.persist(batch);
+    } catch (err) {
+      this.log.error({ err, sessions: batch.length }, 'saving comparison progress failed; will retry');
+      for (const run of [...runs, ...this.pending]) this.dirty.add(run);
+      this.pending = [];
+      clearImmediate(this.slice);
+      this.slice = undefined;
+      this.timer ??= setTimeout(() => this.flush(), this.intervalMs);
+      return false;
+    }
+    for (const run of runs) markPersisted(run);
+    return true;
+  }
+
+  /** Writes everything still unwritten, at once (the app is closing). */
+  close(): void {
+    clearTimeout(this.timer);
+    clearImmediate(this.slice);
+    this.timer = undefined;
+    this.slice = undefined;
+    const runs = [...new Set([...this.pending, ...this.dirty])];
+    this.pending = [];
+    this.dirty.clear();
     const batch: SessionProgress[] = [];
     for (const run of runs) {
       const progress = progressOf(run);
       if (progress) batch.push(progress);
     }
-    try {
-      this.repo.persist(batch);
-    } catch (err) {
-      this.log.error({ err, sessions: batch.length }, 'saving comparison progress failed; will retry');
-      this.timer = setTimeout(() => this.flush(), this.intervalMs);
-      return;
-    }
-    for (const run of runs) {
-      markPersisted(run);
-      this.dirty.delete(run);
-    }
-  }
-
-  close(): void {
-    this.flush();
+    this.write(runs, batch);
+    // A failed last write left the runs dirty and set a retry timer that must not outlive the app.
     clearTimeout(this.timer);
     this.timer = undefined;
   }
