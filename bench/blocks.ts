@@ -40,6 +40,8 @@ export interface BlockResult {
   /** The app server's (or bare server's) own figures during the block; absent for direct blocks. */
   server?: ServerSummary;
   client: { cpuMs: number; wallMs: number };
+  /** The loopback provider server's CPU during the block: the third process on the same cores. */
+  providerCpuMs: number;
   errors: number;
   firstErrors: string[];
 }
@@ -71,12 +73,13 @@ type Measured = { metrics: Record<string, number>; samples: ComparisonSample[] }
 
 /** Runs `work` with the server's probe reset before and read after, and the client's CPU beside it. */
 async function measure(
-  head: Omit<BlockResult, 'metrics' | 'server' | 'client' | 'errors' | 'firstErrors'>,
+  head: Omit<BlockResult, 'metrics' | 'server' | 'client' | 'providerCpuMs' | 'errors' | 'firstErrors'>,
   paths: Paths,
   server: BenchChild | undefined,
   work: () => Promise<Measured>,
 ): Promise<BlockResult> {
   await paths.provider.request('forget');
+  await paths.provider.reset();
   await server?.reset();
   const cpu = process.cpuUsage();
   const started = performance.now();
@@ -84,12 +87,14 @@ async function measure(
   const wallMs = performance.now() - started;
   const used = process.cpuUsage(cpu);
   const stats = server ? await server.stats() : undefined;
+  const provider = await paths.provider.stats();
   const failed = samples.filter((s) => s.error);
   return {
     ...head,
     metrics,
     ...(stats ? { server: summarise(stats) } : {}),
     client: { cpuMs: (used.user + used.system) / 1000, wallMs },
+    providerCpuMs: provider.cpuUserMs + provider.cpuSystemMs,
     errors: failed.length,
     firstErrors: [...new Set(failed.map((s) => s.error as string))].slice(0, 3),
   };
@@ -125,6 +130,7 @@ async function gated(paths: Paths, server: BenchChild | undefined, count: number
   await ready;
   // The server's figures from here on are the streaming's alone.
   await server?.reset();
+  await paths.provider.reset();
   const releasedAt = now();
   // Two upstream streams per open comparison must have reached the provider before the release.
   await paths.provider.request('release', 2 * open, 70_000);
@@ -397,6 +403,7 @@ export async function memoryBlock(
     },
     server: summarise(open),
     client: { cpuMs: 0, wallMs: 0 },
+    providerCpuMs: 0,
     errors: errors.length,
     firstErrors: [...new Set(errors)].slice(0, 3),
   };

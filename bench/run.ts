@@ -119,7 +119,7 @@ function describe(r: BlockResult): string {
   const eld = r.server
     ? `, server ELD p99 ${round(r.server.eventLoopDelayP99Ms)} ms, server CPU ${round(r.server.cpuMs)} ms (system ${round(r.server.cpuSystemMs)})`
     : '';
-  const client = `, client CPU ${round(r.client.cpuMs)} ms in ${round(r.client.wallMs)} ms`;
+  const client = `, client CPU ${round(r.client.cpuMs)} ms, provider CPU ${round(r.providerCpuMs)} ms, in ${round(r.client.wallMs)} ms`;
   const errs = r.errors > 0 ? `, ERRORS ${r.errors}: ${r.firstErrors.join(' | ')}` : '';
   return `${r.section} ${r.variant} level ${r.level}${r.warmup ? ' (warm-up)' : ` #${r.repeat + 1}`}: ${m}${eld}${client}${errs}`;
 }

@@ -1,5 +1,18 @@
 // Comparison sessions, their model responses and their event log in SQLite; every query takes the user.
-import { and, asc, count, desc, eq, getTableColumns, gt, inArray, sql } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  count,
+  desc,
+  eq,
+  getTableColumns,
+  gt,
+  inArray,
+  is,
+  Param,
+  Placeholder,
+  sql,
+} from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import {
   type ComparisonSession,
@@ -50,6 +63,26 @@ export type ResponseSummary = Omit<ModelResponse, 'response'>;
 const p = sql.placeholder;
 
 /**
+ * A statement built by Drizzle (so its SQL follows the schema) but run by better-sqlite3 itself:
+ * Drizzle's per-run work (filling placeholders, mapping values) is most of the cost of a one-row
+ * statement, and these run once per streamed event. Values go to the driver as they are: strings,
+ * numbers, null.
+ */
+function direct(db: Db, query: { toSQL(): { sql: string; params: unknown[] } }) {
+  const { sql: text, params } = query.toSQL();
+  const names = params.map((param) => {
+    const value = is(param, Param) ? param.value : param;
+    if (!is(value, Placeholder)) throw new Error(`a direct statement takes placeholders only: ${text}`);
+    return value.name;
+  });
+  const statement = db.$client.prepare(text);
+  return {
+    run: (values: Record<string, string | number | null>) =>
+      statement.run(...names.map((n) => values[n] ?? null)),
+  };
+}
+
+/**
  * The statements of the hot path, prepared once per database: building a query with Drizzle and
  * preparing it in SQLite costs far more than running it (the benchmark found about a quarter of the
  * server's CPU while streaming going to that, with one row per event). Updates have one fixed shape:
@@ -94,16 +127,20 @@ function prepareStatements(db: Db) {
       .from(comparisonSessions)
       .where(and(eq(comparisonSessions.id, p('id')), eq(comparisonSessions.userId, p('userId'))))
       .prepare(),
-    insertEvent: db
-      .insert(sessionEvents)
-      .values({ sessionId: p('sessionId'), id: p('id'), event: p('event'), data: p('data') })
-      .onConflictDoNothing()
-      .prepare(),
-    appendText: db
-      .update(modelResponses)
-      .set({ response: sql`${modelResponses.response} || ${p('appendText')}`, updatedAt: raw('nowMs') })
-      .where(eq(modelResponses.id, p('id')))
-      .prepare(),
+    insertEvent: direct(
+      db,
+      db
+        .insert(sessionEvents)
+        .values({ sessionId: p('sessionId'), id: p('id'), event: p('event'), data: p('data') })
+        .onConflictDoNothing(),
+    ),
+    appendText: direct(
+      db,
+      db
+        .update(modelResponses)
+        .set({ response: sql`${modelResponses.response} || ${p('appendText')}`, updatedAt: raw('nowMs') })
+        .where(eq(modelResponses.id, p('id'))),
+    ),
     updateResponse: db
       .update(modelResponses)
       .set({
@@ -120,11 +157,13 @@ function prepareStatements(db: Db) {
       })
       .where(eq(modelResponses.id, p('id')))
       .prepare(),
-    touchSession: db
-      .update(comparisonSessions)
-      .set({ updatedAt: raw('nowMs') })
-      .where(eq(comparisonSessions.id, p('sessionId')))
-      .prepare(),
+    touchSession: direct(
+      db,
+      db
+        .update(comparisonSessions)
+        .set({ updatedAt: raw('nowMs') })
+        .where(eq(comparisonSessions.id, p('sessionId'))),
+    ),
     finishSession: db
       .update(comparisonSessions)
       .set({
