@@ -333,6 +333,11 @@ export function render(summary: Summary, goals: Target[]): string {
       ),
     );
   }
+  const peaks = (summary as { peakRssMiB?: Record<string, number> }).peakRssMiB;
+  if (peaks && Object.keys(peaks).length > 0)
+    out.push(
+      `\nPeak RSS of the long-running servers over the latency and throughput blocks: persistence on ${fmt(peaks['relay-on'] ?? Number.NaN)} MiB, off ${fmt(peaks['relay-off'] ?? Number.NaN)} MiB (the :memory: database holds every stored event)`,
+    );
   out.push('\nTargets (persistence on)');
   out.push(
     table(

@@ -237,7 +237,7 @@ async function main() {
       }
     }
 
-    const summary = summarise(results);
+    const summary = { ...summarise(results), peakRssMiB: peaks };
     const goals = targets(summary);
     const commit = git('rev-parse', 'HEAD');
     const shortSha = git('rev-parse', '--short', 'HEAD') || 'nogit';
