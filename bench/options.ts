@@ -1,4 +1,4 @@
-// Benchmark sizes: defaults for a full run (~5 min on 2 cores), `--quick` for a smoke run, every one overridable.
+// Benchmark sizes: defaults for a full run (~7.5 min on 2 cores), `--quick` for a smoke run, every one overridable.
 import type { StreamSpec } from './bench-spec.js';
 
 export const sectionNames = ['ttft', 'chunk', 'throughput', 'memory'] as const;
