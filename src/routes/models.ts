@@ -23,7 +23,7 @@ export function toModel(m: ModelInfo): Model {
   };
 }
 
-// TODO(auth): protected. The contract requires a bearer token here; register inside the auth context.
+// Registered inside the protected context (src/app.ts): the contract requires a bearer token here.
 const modelRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/comparison/models/available',
