@@ -6,7 +6,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/client.js';
 import { createSessionsRepository } from '../../src/repositories/sessions.js';
 import { type Created, type Stack, startStack } from '../support/comparison-stack.js';
-import type { StreamScript } from '../support/provider-server.js';
 import { openSse, textsByModel } from '../support/sse-client.js';
 
 let stack: Stack;
@@ -23,12 +22,6 @@ beforeEach(() => {
   stack.providerServer.reset();
   stack.providerServer.respond({ deltas: 8, intervalMs: 5 });
 });
-
-function script(openai: StreamScript, anthropic: StreamScript = openai) {
-  stack.providerServer.respond((req) =>
-    req.model === stack.models.openai.upstreamModel ? openai : anthropic,
-  );
-}
 
 async function create(as = token) {
   const r = await stack.api<Created>('POST', '/comparison', {
@@ -47,7 +40,7 @@ type Stored = {
 
 describe('comparison endings', () => {
   it('cancel aborts the upstream requests at once, ends the stream and records cancelled', async () => {
-    script({ deltas: 500, intervalMs: 20 });
+    stack.scriptModels({ deltas: 500, intervalMs: 20 });
     const c = await create();
     const client = openSse(new URL(c.streamUrl, stack.url).href);
     await client.waitFor((e) => e.event === 'model_chunk');
@@ -87,7 +80,7 @@ describe('comparison endings', () => {
   });
 
   it('GET reads a running session from memory and the database catches up within the write interval', async () => {
-    script({ deltas: 40, intervalMs: 10 });
+    stack.scriptModels({ deltas: 40, intervalMs: 10 });
     const c = await create();
     const client = openSse(new URL(c.streamUrl, stack.url).href);
     await client.waitFor((e) => Number(e.id) >= 10);
@@ -103,7 +96,7 @@ describe('comparison endings', () => {
   });
 
   it('one model failing mid-stream does not stop the other', async () => {
-    script(
+    stack.scriptModels(
       {
         deltas: 10,
         intervalMs: 5,
@@ -141,7 +134,7 @@ describe('comparison endings', () => {
   });
 
   it('answers 429 past MAX_RUNNING_PER_USER before calling any provider', async () => {
-    script({ deltas: 200, intervalMs: 20 });
+    stack.scriptModels({ deltas: 200, intervalMs: 20 });
     const user = stack.token('busy-user');
     const a = await create(user);
     const b = await create(user);

@@ -2,7 +2,6 @@
 import { EventSource } from 'eventsource';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Created, type Stack, startStack } from '../support/comparison-stack.js';
-import type { StreamScript } from '../support/provider-server.js';
 import { openSse, type SseEvent, textsByModel } from '../support/sse-client.js';
 
 let stack: Stack;
@@ -20,13 +19,6 @@ beforeEach(() => {
   stack.providerServer.reset();
   stack.providerServer.respond({ deltas: 8, intervalMs: 5 });
 });
-
-/** Scripts the provider server per upstream model: one script for the OpenAI model, one for the Anthropic one. */
-function script(openai: StreamScript, anthropic: StreamScript = openai) {
-  stack.providerServer.respond((req) =>
-    req.model === stack.models.openai.upstreamModel ? openai : anthropic,
-  );
-}
 
 async function create(body: Record<string, unknown> = {}) {
   const r = await stack.api<Created>('POST', '/comparison', {
@@ -100,7 +92,7 @@ describe('GET /comparison/:id/stream', () => {
   });
 
   it('serves two subscribers and a late one the same events exactly once', async () => {
-    script({ deltas: 30, intervalMs: 10 });
+    stack.scriptModels({ deltas: 30, intervalMs: 10 });
     const c = await create();
     const a = openSse(streamUrl(c));
     const b = openSse(`${stack.url}/comparison/${c.sessionId}/stream`, { authorization: `Bearer ${token}` });
@@ -120,7 +112,7 @@ describe('GET /comparison/:id/stream', () => {
   });
 
   it('resumes after Last-Event-ID mid-run (header or query) and answers 204 after the final event', async () => {
-    script({ deltas: 30, intervalMs: 10 });
+    stack.scriptModels({ deltas: 30, intervalMs: 10 });
     const c = await create();
     const first = openSse(streamUrl(c));
     await first.waitFor((e) => Number(e.id) >= 5);
@@ -148,7 +140,7 @@ describe('GET /comparison/:id/stream', () => {
   });
 
   it('keeps running and stores everything when the only client goes away', async () => {
-    script({ deltas: 20, intervalMs: 10 });
+    stack.scriptModels({ deltas: 20, intervalMs: 10 });
     const c = await create();
     const client = openSse(streamUrl(c));
     await client.waitFor((e) => e.event === 'model_chunk');
@@ -191,7 +183,7 @@ describe('GET /comparison/:id/stream', () => {
   });
 
   it('sends : ping comments while the models are quiet', async () => {
-    script({ deltas: 2, firstDelayMs: 700, intervalMs: 5 });
+    stack.scriptModels({ deltas: 2, firstDelayMs: 700, intervalMs: 5 });
     const c = await create();
     const client = openSse(streamUrl(c));
     await client.done;
@@ -201,7 +193,7 @@ describe('GET /comparison/:id/stream', () => {
   it('disconnects a client that stops reading once it falls behind, without holding up the others', async () => {
     // Far more than the socket buffers of a client that reads nothing can hold.
     const big = Array.from({ length: 600 }, (_, i) => `${String(i).padStart(4, '0')}${'x'.repeat(16_000)} `);
-    script({ deltas: big, intervalMs: 1 }, { deltas: 5, intervalMs: 5 });
+    stack.scriptModels({ deltas: big, intervalMs: 1 }, { deltas: 5, intervalMs: 5 });
     const c = await create();
     const slow = openSse(streamUrl(c));
     await slow.waitFor((e) => e.event === 'model_chunk');

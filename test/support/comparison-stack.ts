@@ -2,7 +2,7 @@
 import { buildApp } from '../../src/app.js';
 import type { SessionsOptions } from '../../src/plugins/sessions.js';
 import { captureLogs, testConfig } from '../helper.js';
-import { type ProviderServer, startProviderServer } from './provider-server.js';
+import { type ProviderServer, type StreamScript, startProviderServer } from './provider-server.js';
 
 export interface StackOptions {
   env?: Record<string, string | undefined>;
@@ -86,6 +86,10 @@ export async function startStack(options: StackOptions = {}) {
     models: { openai, anthropic, ids: [openai.id, anthropic.id] },
     token: (sub: string) => app.jwt.sign({ sub, email: `${sub}@example.com`, name: sub }),
     api,
+    /** Scripts the provider server per upstream model: one script for the OpenAI model, one for the Anthropic one. */
+    scriptModels(forOpenAI: StreamScript, forAnthropic: StreamScript = forOpenAI) {
+      providerServer.respond((req) => (req.model === openai.upstreamModel ? forOpenAI : forAnthropic));
+    },
     async close() {
       await app.close();
       await providerServer.close();
