@@ -1,26 +1,22 @@
 // The error catalog: stable app-prefixed codes, made with @fastify/error, mapped to the envelope.
+// Provider failures are ProviderError (src/providers/types.ts); the error handler maps their kinds.
 import createError from '@fastify/error';
 
 export const Errors = {
   NotFound: createError('PLAYGROUND_NOT_FOUND', '%s', 404),
   BadRequest: createError('PLAYGROUND_BAD_REQUEST', '%s', 400),
   Unauthorized: createError('PLAYGROUND_UNAUTHORIZED', '%s', 401),
-  Forbidden: createError('PLAYGROUND_FORBIDDEN', '%s', 403),
   RateLimited: createError('PLAYGROUND_RATE_LIMITED', 'Too many requests; retry in %s', 429),
   TooManyRunning: createError(
     'PLAYGROUND_TOO_MANY_RUNNING',
     'You already have %d comparisons running; wait for one to finish or cancel it',
     429,
   ),
-  ProviderRateLimited: createError('PLAYGROUND_PROVIDER_RATE_LIMITED', '%s', 429),
-  ProviderTimeout: createError('PLAYGROUND_PROVIDER_TIMEOUT', '%s', 504),
-  ProviderFailed: createError('PLAYGROUND_PROVIDER_FAILED', '%s', 502),
   ShuttingDown: createError(
     'PLAYGROUND_SHUTTING_DOWN',
     'The server is shutting down; try again shortly',
     503,
   ),
-  DatabaseUnavailable: createError('PLAYGROUND_DATABASE_UNAVAILABLE', 'The database is not reachable', 503),
 };
 
 /** The contract's error envelope. */

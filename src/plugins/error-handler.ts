@@ -1,7 +1,6 @@
 // One error handler for the whole app: every failure leaves as the contract's envelope.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { envelope } from '../errors.js';
 import { ProviderError } from '../providers/types.js';
 
@@ -33,9 +32,7 @@ function isTokenError(err: FastifyError): boolean {
 }
 
 export function toEnvelope(err: FastifyError, request: FastifyRequest) {
-  if (hasZodFastifySchemaValidationErrors(err)) {
-    return envelope(400, describeValidation(err.validationContext, err.validation as Issue[]));
-  }
+  // zod issues (fastify-type-provider-zod) and Fastify's own arrive in the same `validation` shape.
   if (err.validation)
     return envelope(400, describeValidation(err.validationContext, err.validation as Issue[]));
   if (err instanceof ProviderError) return envelope(providerStatus(err), err.message);

@@ -18,8 +18,12 @@ export function createUsersRepository(db: Db) {
   const remembered = new Map<string, { claims: string; profile: AuthUser }>();
   const columns = { id: users.id, email: users.email, name: users.name };
 
+  const load = (id: string): AuthUser | undefined =>
+    db.select(columns).from(users).where(eq(users.id, id)).get();
+
+  /** A stream opened with a ticket looks its user up here: served from memory when the user was just seen. */
   function findById(id: string): AuthUser | undefined {
-    return db.select(columns).from(users).where(eq(users.id, id)).get();
+    return remembered.get(id)?.profile ?? load(id);
   }
 
   return {
@@ -45,7 +49,7 @@ export function createUsersRepository(db: Db) {
         })
         .returning(columns)
         .get();
-      const profile = written ?? findById(user.id) ?? user;
+      const profile = written ?? load(user.id) ?? user;
       if (remembered.size >= MAX_REMEMBERED) remembered.clear();
       remembered.set(user.id, { claims, profile });
       return profile;
