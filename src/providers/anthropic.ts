@@ -7,6 +7,7 @@ import type {
 } from '@anthropic-ai/sdk/resources/messages';
 import { guardStream } from './guard-stream.js';
 import { isAnthropicQuotaError, mapAnthropicError, mapAnthropicStopReason } from './map-anthropic-error.js';
+import { noRedirectFetch } from './provider-fetch.js';
 import { retryVetoFetch } from './retry-veto-fetch.js';
 import {
   type ApiProviderOptions,
@@ -81,7 +82,7 @@ export function createAnthropicProvider(options: ApiProviderOptions): Provider {
     fetch: retryVetoFetch({
       isQuotaBody: isAnthropicQuotaError,
       maxRetryAfterMs: idleTimeoutMs,
-      inner: options.fetch,
+      inner: noRedirectFetch(options.fetch ?? globalThis.fetch),
     }),
   });
 

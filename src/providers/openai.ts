@@ -7,6 +7,7 @@ import type {
 import type { CompletionUsage } from 'openai/resources/completions';
 import { guardStream } from './guard-stream.js';
 import { isOpenAIQuotaBody, mapOpenAIError, mapOpenAIFinishReason } from './map-openai-error.js';
+import { noRedirectFetch, splitEventStreamFetch } from './provider-fetch.js';
 import { retryVetoFetch } from './retry-veto-fetch.js';
 import {
   type ApiProviderOptions,
@@ -62,7 +63,7 @@ export function createOpenAIProvider(options: ApiProviderOptions): Provider {
     fetch: retryVetoFetch({
       isQuotaBody: isOpenAIQuotaBody,
       maxRetryAfterMs: idleTimeoutMs,
-      inner: options.fetch,
+      inner: splitEventStreamFetch(noRedirectFetch(options.fetch ?? globalThis.fetch)),
     }),
   });
 

@@ -1,0 +1,94 @@
+// The fetch under the SDKs: no copy of each request for redirects, and event streams in small pieces.
+import type { Fetch } from './types.js';
+
+/**
+ * Node's fetch tees every request body (a copy as web streams) in case it must follow a redirect,
+ * unless redirects are errors: that copy was a third of the CPU of an upstream request here. The
+ * providers' APIs never redirect; a base URL that does (http to https, a moved proxy) gets a clear,
+ * unretried 421 naming the fix instead of a "connection failed" after the SDK's retries.
+ */
+export function noRedirectFetch(inner: Fetch): Fetch {
+  return async (input, init) => {
+    try {
+      // `window: null` with `redirect: 'error'` is what lets undici skip the copy.
+      return await inner(input, { ...init, redirect: 'error', window: null });
+    } catch (err) {
+      if (!isRedirectFailure(err)) throw err;
+      const url = new URL(input instanceof Request ? input.url : input);
+      const message = `${url.origin} answered with a redirect; set the provider's base URL to the address it redirects to`;
+      return new Response(JSON.stringify({ error: { message, type: 'redirect' } }), {
+        status: 421,
+        headers: { 'content-type': 'application/json', 'x-should-retry': 'false' },
+      });
+    }
+  };
+}
+
+const isRedirectFailure = (err: unknown) =>
+  err instanceof TypeError && err.cause instanceof Error && err.cause.message === 'unexpected redirect';
+
+/** Pieces of about this size: a few events each, small enough that the SDK's re-copying stays cheap. */
+export const EVENT_STREAM_PIECE_BYTES = 2048;
+
+const NEWLINE = 0x0a;
+
+/**
+ * openai 6.x (through 6.49) splits a streamed body into events by copying the whole unread rest of
+ * a read after every event (`data = data.slice(patternIndex)` in `iterSSEChunks`), so one read of
+ * n bytes holding k events copies about k * n / 2 bytes. A socket read under load is up to 64 KiB
+ * with hundreds of events: the benchmark found that copying at 15% of the server's CPU. openai 7
+ * fixed it, but we stay on 6.x. Cutting each read into pieces of ~2 KiB at line ends bounds the
+ * copying per byte; the SDK already carries an unfinished event over from one read to the next, so
+ * where a piece ends changes nothing it yields. Other responses pass through untouched.
+ */
+export function splitEventStreamFetch(inner: Fetch, pieceBytes = EVENT_STREAM_PIECE_BYTES): Fetch {
+  return async (input, init) => {
+    const response = await inner(input, init);
+    const type = response.headers.get('content-type') ?? '';
+    if (!response.ok || !response.body || !type.includes('text/event-stream')) return response;
+    return new Response(splitBody(response.body, pieceBytes), {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
+  };
+}
+
+/** The same bytes, in the same order, with every read longer than `pieceBytes` cut into pieces. */
+export function splitBody(body: ReadableStream<Uint8Array>, pieceBytes: number): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        let read: Awaited<ReturnType<typeof reader.read>>;
+        try {
+          read = await reader.read();
+        } catch (err) {
+          // The same error object (an AbortError when the request is aborted), so the SDK sees what it would have.
+          controller.error(err);
+          return;
+        }
+        if (read.done) {
+          controller.close();
+          return;
+        }
+        for (const piece of pieces(read.value, pieceBytes)) controller.enqueue(piece);
+      },
+      cancel: (reason) => reader.cancel(reason),
+    },
+    // Read upstream only when the SDK asks: backpressure stays where it was.
+    { highWaterMark: 0 },
+  );
+}
+
+/** Views (not copies) of `chunk`, each at most `max` bytes and ending after a newline where one exists. */
+export function* pieces(chunk: Uint8Array, max: number): Generator<Uint8Array> {
+  let start = 0;
+  while (chunk.length - start > max) {
+    const lastNewline = chunk.subarray(start, start + max).lastIndexOf(NEWLINE);
+    const end = lastNewline === -1 ? start + max : start + lastNewline + 1;
+    yield chunk.subarray(start, end);
+    start = end;
+  }
+  if (start < chunk.length) yield chunk.subarray(start);
+}
