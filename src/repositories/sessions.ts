@@ -21,7 +21,7 @@ import {
   modelResponses,
   type ResponseStatus,
   type SessionStatus,
-  sessionEvents,
+  sessionEventBatches,
 } from '../db/schema.js';
 
 export interface NewSession {
@@ -50,10 +50,18 @@ export interface ResponseProgress {
   };
 }
 
+export interface StoredEvent {
+  id: number;
+  event: string;
+  /** JSON text: never a raw newline in it. */
+  data: string;
+}
+
 /** Everything one session has to write since its last write; many of them go in one transaction. */
 export interface SessionProgress {
   sessionId: string;
-  events: { id: number; event: string; data: string }[];
+  /** The events since the last write, ids one after another: stored as one row. */
+  events: readonly StoredEvent[];
   responses: ResponseProgress[];
   final?: { status: SessionStatus; errorMessage: string | null; finalEventId: number };
 }
@@ -127,11 +135,16 @@ function prepareStatements(db: Db) {
       .from(comparisonSessions)
       .where(and(eq(comparisonSessions.id, p('id')), eq(comparisonSessions.userId, p('userId'))))
       .prepare(),
-    insertEvent: direct(
+    insertEvents: direct(
       db,
       db
-        .insert(sessionEvents)
-        .values({ sessionId: p('sessionId'), id: p('id'), event: p('event'), data: p('data') })
+        .insert(sessionEventBatches)
+        .values({
+          sessionId: p('sessionId'),
+          firstId: p('firstId'),
+          lastId: p('lastId'),
+          events: p('events'),
+        })
         .onConflictDoNothing(),
     ),
     appendText: direct(
@@ -176,6 +189,28 @@ function prepareStatements(db: Db) {
       .where(eq(comparisonSessions.id, p('sessionId')))
       .prepare(),
   };
+}
+
+/** A write's events as one row: their ids run from firstId to lastId, one line per event. */
+export function encodeEvents(events: readonly StoredEvent[]) {
+  const first = events[0];
+  const last = events.at(-1);
+  if (!first || !last || last.id - first.id + 1 !== events.length)
+    throw new Error(
+      `a batch of events must have consecutive ids (${first?.id}..${last?.id}, ${events.length})`,
+    );
+  let text = '';
+  for (const e of events) text += text.length === 0 ? `${e.event} ${e.data}` : `\n${e.event} ${e.data}`;
+  return { firstId: first.id, lastId: last.id, events: text };
+}
+
+/** The events of one stored row, with their ids. A row of one event is taken whole, whatever it holds. */
+export function decodeEvents(row: { firstId: number; lastId: number; events: string }): StoredEvent[] {
+  const lines = row.firstId === row.lastId ? [row.events] : row.events.split('\n');
+  return lines.map((line, i) => {
+    const space = line.indexOf(' ');
+    return { id: row.firstId + i, event: line.slice(0, space), data: line.slice(space + 1) };
+  });
 }
 
 export function createSessionsRepository(db: Db) {
@@ -258,7 +293,8 @@ export function createSessionsRepository(db: Db) {
       db.transaction(() => {
         for (const progress of batch) {
           const { sessionId } = progress;
-          for (const e of progress.events) statements.insertEvent.run({ sessionId, ...e });
+          if (progress.events.length > 0)
+            statements.insertEvents.run({ sessionId, ...encodeEvents(progress.events) });
           for (const r of progress.responses) {
             if (r.status === undefined && r.timeToFirstTokenMs === undefined && r.final === undefined) {
               statements.appendText.run({ id: r.id, appendText: r.appendText, nowMs });
@@ -288,13 +324,15 @@ export function createSessionsRepository(db: Db) {
       });
     },
 
-    eventsAfter(sessionId: string, afterId: number) {
-      return db
-        .select({ id: sessionEvents.id, event: sessionEvents.event, data: sessionEvents.data })
-        .from(sessionEvents)
-        .where(and(eq(sessionEvents.sessionId, sessionId), gt(sessionEvents.id, afterId)))
-        .orderBy(asc(sessionEvents.id))
+    /** The stored events with an id above `afterId`, in order. */
+    eventsAfter(sessionId: string, afterId: number): StoredEvent[] {
+      const batches = db
+        .select()
+        .from(sessionEventBatches)
+        .where(and(eq(sessionEventBatches.sessionId, sessionId), gt(sessionEventBatches.lastId, afterId)))
+        .orderBy(asc(sessionEventBatches.firstId))
         .all();
+      return batches.flatMap(decodeEvents).filter((e) => e.id > afterId);
     },
 
     /** Sessions a process left running when it died: it can no longer finish them. */
@@ -313,11 +351,12 @@ export function createSessionsRepository(db: Db) {
           .orderBy(asc(modelResponses.position))
           .all(),
         events: db
-          .select({ id: sessionEvents.id, event: sessionEvents.event, data: sessionEvents.data })
-          .from(sessionEvents)
-          .where(eq(sessionEvents.sessionId, session.id))
-          .orderBy(asc(sessionEvents.id))
-          .all(),
+          .select()
+          .from(sessionEventBatches)
+          .where(eq(sessionEventBatches.sessionId, session.id))
+          .orderBy(asc(sessionEventBatches.firstId))
+          .all()
+          .flatMap(decodeEvents),
       }));
     },
   };

@@ -7,9 +7,7 @@ const TERMINAL = new Set(['completed', 'error', 'cancelled']);
 
 /** What changed in a run since its last write; undefined when nothing did. */
 function progressOf(run: SessionRun): SessionProgress | undefined {
-  const events = run.log.events
-    .slice(run.persisted.events)
-    .map(({ id, event, data }) => ({ id, event, data }));
+  const events = run.log.events.slice(run.persisted.events);
   const responses: ResponseProgress[] = [];
   for (const m of run.models) {
     const appendText = m.text.slice(m.persisted.textLength);
@@ -52,7 +50,8 @@ function markPersisted(run: SessionRun): void {
  */
 export const ROWS_PER_SLICE = 128;
 
-const rowsOf = (p: SessionProgress) => 1 + p.events.length + p.responses.length;
+/** The session's update, its events' one row, and its responses' updates. */
+const rowsOf = (p: SessionProgress) => 1 + (p.events.length > 0 ? 1 : 0) + p.responses.length;
 
 /**
  * better-sqlite3 blocks the event loop while it writes, so chunks never write one by one: a run

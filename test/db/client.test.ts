@@ -28,7 +28,7 @@ describe('openDatabase', () => {
       '__drizzle_migrations',
       'comparison_sessions',
       'model_responses',
-      'session_events',
+      'session_event_batches',
       'users',
     ]);
     sqlite.close();

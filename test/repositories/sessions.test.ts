@@ -111,6 +111,38 @@ describe('sessions repository', () => {
     expect(repo.eventsAfter('s1', 0)).toEqual([event]);
   });
 
+  it('gives back the events of many writes in order with their ids, from any id on', () => {
+    const { repo } = started();
+    const events = [
+      { id: 1, event: 'model_chunk', data: '{"modelId":"model-a","chunk":"a b"}' },
+      { id: 2, event: 'model_chunk', data: '{"modelId":"model-b","chunk":"\\n é 😀"}' },
+      { id: 3, event: 'model_chunk', data: '{"modelId":"model-a","chunk":" "}' },
+      { id: 4, event: 'model_complete', data: '{"modelId":"model-a"}' },
+      { id: 5, event: 'comparison_complete', data: '{}' },
+    ];
+    repo.persist([{ sessionId: 's1', events: events.slice(0, 3), responses: [] }]);
+    repo.persist([{ sessionId: 's1', events: events.slice(3, 4), responses: [] }]);
+    repo.persist([{ sessionId: 's1', events: events.slice(4), responses: [] }]);
+    expect(repo.eventsAfter('s1', 0)).toEqual(events);
+    expect(repo.eventsAfter('s1', 2)).toEqual(events.slice(2));
+    expect(repo.eventsAfter('s1', 5)).toEqual([]);
+    const rows = opened.sqlite.prepare('select count(*) as n from session_event_batches').get();
+    expect(rows).toEqual({ n: 3 });
+  });
+
+  it('refuses a write whose event ids do not follow each other, and stores nothing of it', () => {
+    const { repo } = started();
+    const gap = [
+      { id: 1, event: 'model_chunk', data: '{}' },
+      { id: 3, event: 'model_chunk', data: '{}' },
+    ];
+    expect(() =>
+      repo.persist([{ sessionId: 's1', events: gap, responses: [{ id: 'r1', appendText: 'x' }] }]),
+    ).toThrow(/consecutive/);
+    expect(repo.eventsAfter('s1', 0)).toEqual([]);
+    expect(responses(repo)[0]?.response).toBe('');
+  });
+
   it('sets a null time to first token when one is given as null', () => {
     const { repo } = started();
     repo.persist([

@@ -88,10 +88,11 @@ describe('comparison endings', () => {
     expect(g.json.status).toBe('in_progress');
     expect(g.json.responses.some((r) => r.status === 'streaming' && r.response.length > 0)).toBe(true);
     await new Promise((r) => setTimeout(r, 120)); // past the 50 ms write interval of the test stack
-    const [row] = stack.app.db.$client
-      .prepare("select count(*) as n from session_events where session_id = ? and event = 'model_chunk'")
-      .all(c.sessionId) as { n: number }[];
-    expect(row?.n).toBeGreaterThanOrEqual(10);
+    const stored = stack.app.db.$client
+      .prepare('select events from session_event_batches where session_id = ?')
+      .all(c.sessionId) as { events: string }[];
+    const chunks = stored.flatMap((r) => r.events.split('\n')).filter((l) => l.startsWith('model_chunk '));
+    expect(chunks.length).toBeGreaterThanOrEqual(10);
     await client.done;
   });
 
