@@ -12,7 +12,7 @@ declare module 'fastify' {
 
 export default fp<{ path: string }>(
   async (app, opts) => {
-    const { sqlite, db } = openDatabase(opts.path);
+    const { sqlite, db, close } = openDatabase(opts.path, { log: app.log });
     app.decorate('db', db);
     app.decorate('databaseReachable', () => {
       try {
@@ -21,16 +21,8 @@ export default fp<{ path: string }>(
         return false;
       }
     });
-    app.addHook('onClose', async () => {
-      if (!sqlite.open) return;
-      // Fold the WAL back into the main file so a copied database file is complete.
-      try {
-        sqlite.pragma('wal_checkpoint(TRUNCATE)');
-      } catch (err) {
-        app.log.warn({ err }, 'WAL checkpoint at close failed');
-      }
-      sqlite.close();
-    });
+    // Stops the WAL checkpoint worker, then folds the WAL into the main file and closes.
+    app.addHook('onClose', () => close());
   },
   { name: 'db' },
 );

@@ -22,8 +22,8 @@ const tables = (sqlite: ReturnType<typeof openDatabase>['sqlite']) =>
     .filter((n) => !n.startsWith('sqlite_'));
 
 describe('openDatabase', () => {
-  it('creates the file, its folder and every table on a fresh path', () => {
-    const { sqlite } = openDatabase(join(dir, 'nested', 'db.sqlite'));
+  it('creates the file, its folder and every table on a fresh path', async () => {
+    const { sqlite, close } = openDatabase(join(dir, 'nested', 'db.sqlite'));
     expect(tables(sqlite)).toEqual([
       '__drizzle_migrations',
       'comparison_sessions',
@@ -31,24 +31,24 @@ describe('openDatabase', () => {
       'session_event_batches',
       'users',
     ]);
-    sqlite.close();
+    await close();
   });
 
-  it('opens an already-migrated file without re-applying anything and keeps its data', () => {
+  it('opens an already-migrated file without re-applying anything and keeps its data', async () => {
     const path = join(dir, 'db.sqlite');
     const first = openDatabase(path);
     first.db.insert(users).values({ id: 'u1', email: 'u1@example.com' }).run();
     const applied = first.sqlite.prepare('select count(*) as n from __drizzle_migrations').get();
-    first.sqlite.close();
+    await first.close();
 
     const second = openDatabase(path);
     expect(second.sqlite.prepare('select count(*) as n from __drizzle_migrations').get()).toEqual(applied);
     expect(second.db.select().from(users).all()).toMatchObject([{ id: 'u1', email: 'u1@example.com' }]);
-    second.sqlite.close();
+    await second.close();
   });
 
-  it('runs in WAL mode with foreign keys enforced and a busy timeout', () => {
-    const { sqlite, db } = openDatabase(join(dir, 'db.sqlite'));
+  it('runs in WAL mode with foreign keys enforced and a busy timeout', async () => {
+    const { sqlite, db, close } = openDatabase(join(dir, 'db.sqlite'));
     expect(sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(sqlite.pragma('busy_timeout', { simple: true })).toBe(5000);
@@ -58,7 +58,7 @@ describe('openDatabase', () => {
         .run(),
     ).toThrow(/FOREIGN KEY/);
     expect(db.select().from(users).all()).toEqual([]);
-    sqlite.close();
+    await close();
   });
 
   it('works on :memory:', () => {

@@ -207,9 +207,9 @@ describe('shutdown', () => {
     ).toBe(true);
     await own.providerServer.close();
     // What was stored on the way out: cancelled, the finished model kept as completed.
-    const { sqlite, db } = openDatabase(join(dir, 'db.sqlite'));
+    const { db, close } = openDatabase(join(dir, 'db.sqlite'));
     const session = createSessionsRepository(db).findForUser('closing-user', r.json.sessionId);
-    sqlite.close();
+    await close();
     rmSync(dir, { recursive: true, force: true });
     expect(session?.session.status).toBe('cancelled');
     expect(session?.responses.map((x) => x.status).sort()).toEqual(['cancelled', 'completed']);
