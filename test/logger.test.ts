@@ -33,3 +33,19 @@ it('keeps tokens, cookies, tickets and keys out of request logs', async () => {
   for (const secret of [token, 'cookie-value', 'ticket-value', 'sk-live-supersecret'])
     expect(text).not.toContain(secret);
 });
+
+it('writes one line per request, when it is answered, with its id, method, URL, status and duration', async () => {
+  const before = app.logs.lines.length;
+  await app.inject({ url: '/no-such-route?token=t0k', headers: { 'x-request-id': 'log-test-2' } });
+  const lines = app.logs.lines
+    .slice(before)
+    .map((l) => JSON.parse(l))
+    .filter((l) => l.reqId === 'log-test-2');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatchObject({
+    msg: 'request completed',
+    req: { method: 'GET', url: '/no-such-route?token=[REDACTED]' },
+    res: { statusCode: 404 },
+    responseTime: expect.any(Number),
+  });
+});
