@@ -25,6 +25,8 @@ export interface BenchOptions {
   /** Writes a V8 CPU profile of every app server child into bench/profiles/. */
   profile: boolean;
   logLevel: string;
+  /** Extra Node flags for the app servers (e.g. GC tuning), as `npm start` would pass them. */
+  serverNodeFlags: string[];
   /** One OpenAI and one Anthropic model id of the catalogue. */
   models: { openai: string; anthropic: string };
   eldResolutionMs: number;
@@ -49,6 +51,7 @@ export const usage = `npm run bench -- [flags]   (each flag also as BENCH_<NAME>
   --throughput-frames N        frames per stream (default 2500)
   --memory-streams N           open streams (default 1000)
   --profile                    --cpu-prof on the app servers; profiles in bench/profiles/
+  --server-node-flags=FLAGS    extra node flags for the app servers, e.g. "--max-semi-space-size=64"
   --log-level LEVEL            the servers' LOG_LEVEL (default info, as in production)
   --models OPENAI,ANTHROPIC    catalogue ids (default gpt-5-mini,claude-haiku-4-5; the Anthropic SDK
                                console.warns on every request for models it lists as deprecated)
@@ -74,7 +77,9 @@ function reader(argv: string[], env: Record<string, string | undefined>) {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (!arg.startsWith('--')) throw new Error(`unexpected argument ${arg}\n${usage}`);
-    const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
+    const eq = arg.indexOf('=');
+    const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
+    const inline = eq === -1 ? undefined : arg.slice(eq + 1);
     const next = argv[i + 1];
     if (inline !== undefined) flags.set(name, inline);
     else if (next !== undefined && !next.startsWith('--')) {
@@ -135,6 +140,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     memory: { streams: int('memory-streams', 1000, 200), comparisons: 10, settleMs: quick ? 300 : 1000 },
     profile: get('profile') === 'true',
     logLevel: get('log-level') ?? 'info',
+    serverNodeFlags: (get('server-node-flags') ?? '').split(/\s+/).filter(Boolean),
     models: modelsOf(get('models') ?? 'gpt-5-mini,claude-haiku-4-5'),
     eldResolutionMs: int('eld-resolution', 2, 2),
     write: get('write') !== 'false' && get('no-write') === undefined,

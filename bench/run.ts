@@ -67,7 +67,7 @@ function serverEnv(variant: 'relay-on' | 'relay-off', providerUrl: string, o: Be
 let serverCount = 0;
 async function startServer(variant: 'relay-on' | 'relay-off', providerUrl: string, o: BenchOptions) {
   const name = `server-${variant}-${++serverCount}`;
-  const flags = ['--expose-gc'];
+  const flags = ['--expose-gc', ...o.serverNodeFlags];
   if (o.profile) {
     mkdirSync(profileDir, { recursive: true });
     // Default file names: they carry the pid and thread id (tsx's loader thread writes one too).
