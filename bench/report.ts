@@ -99,12 +99,17 @@ export function summarise(results: BlockResult[]) {
       round(
         median(rows.map((r) => ((r.server?.cpuMs ?? Number.NaN) / (r.metrics.frames ?? Number.NaN)) * 1000)),
       );
+    const direct = pick(results, 'throughput', 'direct');
     summary.throughput = {
       streams: bare[0]?.level,
       bareFramesPerSecond: med(bare, fps),
+      /** The provider server read directly: no relay on these cores can deliver more. */
+      directFramesPerSecond: med(direct, fps),
+      directRatioToBare: paired(direct, bare, fps, (a, b) => a / b),
       'relay-on': {
         framesPerSecond: med(on, fps),
         ratioToBare: paired(on, bare, fps, (a, b) => a / b),
+        ratioToDirect: paired(on, direct, fps, (a, b) => a / b),
         serverCpuMsPer1000Frames: perFrame(on),
         eventLoopDelayP99Ms: medServer(on, 'eventLoopDelayP99Ms'),
         errors: errors(on),
@@ -112,6 +117,7 @@ export function summarise(results: BlockResult[]) {
       'relay-off': {
         framesPerSecond: med(off, fps),
         ratioToBare: paired(off, bare, fps, (a, b) => a / b),
+        ratioToDirect: paired(off, direct, fps, (a, b) => a / b),
         serverCpuMsPer1000Frames: perFrame(off),
         eventLoopDelayP99Ms: medServer(off, 'eventLoopDelayP99Ms'),
         errors: errors(off),
@@ -274,20 +280,39 @@ export function render(summary: Summary, goals: Target[]): string {
     out.push(`\nThroughput (${get(t, 'streams')} streams, no delay): frames per second at the client`);
     out.push(
       table(
-        ['path', 'frames/s', 'ratio to bare', 'server CPU ms / 1000 frames', 'server ELD p99 ms', 'errors'],
+        [
+          'path',
+          'frames/s',
+          'ratio to bare',
+          'ratio to direct',
+          'server CPU ms / 1000 frames',
+          'server ELD p99 ms',
+          'errors',
+        ],
         [
           [
             'bare node:http',
             get(t, 'bareFramesPerSecond'),
             1,
+            '',
             get(t, 'bareServerCpuMsPer1000Frames'),
             get(t, 'bareEventLoopDelayP99Ms'),
             0,
+          ],
+          [
+            'provider read directly',
+            get(t, 'directFramesPerSecond'),
+            get(t, 'directRatioToBare'),
+            1,
+            '',
+            '',
+            '',
           ],
           ...(['relay-on', 'relay-off'] as const).map((v) => [
             `relay, persistence ${v === 'relay-on' ? 'on' : 'off'}`,
             get(t, v, 'framesPerSecond'),
             get(t, v, 'ratioToBare'),
+            get(t, v, 'ratioToDirect'),
             get(t, v, 'serverCpuMsPer1000Frames'),
             get(t, v, 'eventLoopDelayP99Ms'),
             get(t, v, 'errors'),

@@ -197,7 +197,8 @@ async function main() {
       }
     }
     if (opts.sections.includes('throughput')) {
-      const variants: Variant[] = ['bare', 'relay-on', 'relay-off'];
+      // Direct: the provider server read as fast as the client can, the ceiling a relay on the same cores can reach.
+      const variants: Variant[] = ['bare', 'direct', 'relay-on', 'relay-off'];
       const o = opts.throughput;
       for (const v of variants)
         record(await throughputBlock(paths, v, { ...o, frames: Math.ceil(o.frames / 4) }, 0, true));
@@ -213,7 +214,8 @@ async function main() {
     log(`peak RSS of the long-running servers (MiB): ${JSON.stringify(peaks)}`);
 
     if (opts.sections.includes('memory')) {
-      const variants: Variant[] = ['bare', 'relay-on', 'relay-off'];
+      // Direct: the provider server read as fast as the client can, the ceiling a relay on the same cores can reach.
+      const variants: Variant[] = ['bare', 'direct', 'relay-on', 'relay-off'];
       for (let r = 0; r < opts.repeats; r++) {
         for (const v of rotate(variants, r)) {
           for (const section of ['memory-subscribers', 'memory-comparisons'] as const) {

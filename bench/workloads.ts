@@ -135,6 +135,9 @@ export async function relayComparison(
 }
 
 /** The same two streams read straight from the provider server: the baseline the relay adds to. */
+/** An OpenAI chunk with text, or an Anthropic text_delta: what the relay turns into a model_chunk. */
+const isTextDelta = (frame: string) => frame.includes('"content":"') || frame.includes('"text_delta"');
+
 export async function directComparison(
   providerUrl: string,
   models: { openai: string; anthropic: string },
@@ -155,7 +158,8 @@ export async function directComparison(
       body,
       headers: { authorization: 'Bearer sk-bench', 'x-api-key': 'sk-bench' },
       onFrame(frame, arrivedAt) {
-        if (frame.includes('@')) track.delta(frame, arrivedAt, openedAt);
+        // Stamped deltas carry an '@'; unstamped ones (throughput) are counted by their wire shape.
+        if (spec.stamp ? frame.includes('@') : isTextDelta(frame)) track.delta(frame, arrivedAt, openedAt);
       },
     });
     openedAt = await stream.opened;
