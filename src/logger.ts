@@ -1,5 +1,5 @@
 // pino options: request ids, and no secret (tokens, cookies, stream tickets, provider keys) in a log line.
-import type { FastifyServerOptions } from 'fastify';
+import { type FastifyReply, type FastifyRequest, type FastifyServerOptions, LogController } from 'fastify';
 import type { DestinationStream } from 'pino';
 import type { Config } from './config.js';
 
@@ -40,4 +40,25 @@ export function loggerOptions(config: Config, stream?: DestinationStream): Fasti
       },
     },
   };
+}
+
+/**
+ * Fastify writes "incoming request" and "request completed" for every request: two synchronous
+ * writes, about 0.1 ms each on our machine, for one request. One line when it is answered, carrying
+ * the request too (method, redacted URL, host, address), says the same. Every other line Fastify
+ * writes (errors, 404s, stream errors) stays as it is.
+ */
+export class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
+    if (this.isLogDisabled(request)) return;
+    const line = { req: request, res: reply, responseTime: reply.elapsedTime };
+    if (error) reply.log.error({ ...line, err: error }, 'request errored');
+    else reply.log.info(line, 'request completed');
+  }
 }
