@@ -240,7 +240,7 @@ async function main() {
     }
 
     const summary = { ...summarise(results), peakRssMiB: peaks };
-    const goals = targets(summary);
+    const goals = targets(summary, !opts.quick);
     const commit = git('rev-parse', 'HEAD');
     const shortSha = git('rev-parse', '--short', 'HEAD') || 'nogit';
     const meta = {
@@ -264,7 +264,7 @@ async function main() {
         bare: 'a node:http handler writing the same model_chunk frames, one res.write each, honouring backpressure',
       },
     };
-    const report = render(summary, goals);
+    const report = render(summary, goals, !opts.quick);
     console.log(
       `\n${meta.cpu}, ${meta.cores} cores, Node ${meta.node}, commit ${shortSha}${meta.dirty ? ' (uncommitted changes)' : ''}, ${opts.repeats} repeat(s), ${meta.durationSeconds} s`,
     );
