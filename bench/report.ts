@@ -100,28 +100,22 @@ export function summarise(results: BlockResult[]) {
         median(rows.map((r) => ((r.server?.cpuMs ?? Number.NaN) / (r.metrics.frames ?? Number.NaN)) * 1000)),
       );
     const direct = pick(results, 'throughput', 'direct');
+    const relayThroughput = (rows: BlockResult[]) => ({
+      framesPerSecond: med(rows, fps),
+      ratioToBare: paired(rows, bare, fps, (a, b) => a / b),
+      ratioToDirect: paired(rows, direct, fps, (a, b) => a / b),
+      serverCpuMsPer1000Frames: perFrame(rows),
+      eventLoopDelayP99Ms: medServer(rows, 'eventLoopDelayP99Ms'),
+      errors: errors(rows),
+    });
     summary.throughput = {
       streams: bare[0]?.level,
       bareFramesPerSecond: med(bare, fps),
       /** The provider server read directly: no relay on these cores can deliver more. */
       directFramesPerSecond: med(direct, fps),
       directRatioToBare: paired(direct, bare, fps, (a, b) => a / b),
-      'relay-on': {
-        framesPerSecond: med(on, fps),
-        ratioToBare: paired(on, bare, fps, (a, b) => a / b),
-        ratioToDirect: paired(on, direct, fps, (a, b) => a / b),
-        serverCpuMsPer1000Frames: perFrame(on),
-        eventLoopDelayP99Ms: medServer(on, 'eventLoopDelayP99Ms'),
-        errors: errors(on),
-      },
-      'relay-off': {
-        framesPerSecond: med(off, fps),
-        ratioToBare: paired(off, bare, fps, (a, b) => a / b),
-        ratioToDirect: paired(off, direct, fps, (a, b) => a / b),
-        serverCpuMsPer1000Frames: perFrame(off),
-        eventLoopDelayP99Ms: medServer(off, 'eventLoopDelayP99Ms'),
-        errors: errors(off),
-      },
+      'relay-on': relayThroughput(on),
+      'relay-off': relayThroughput(off),
       bareEventLoopDelayP99Ms: medServer(bare, 'eventLoopDelayP99Ms'),
       bareServerCpuMsPer1000Frames: perFrame(bare),
       /** 1 - on/off per repeat: the share of throughput the file database costs. */

@@ -72,7 +72,9 @@ export function splitBody(body: ReadableStream<Uint8Array>, pieceBytes: number):
           controller.close();
           return;
         }
-        for (const piece of pieces(read.value, pieceBytes)) controller.enqueue(piece);
+        // Paced streams read one event at a time: those pass as they are, without a generator per read.
+        if (read.value.length <= pieceBytes) controller.enqueue(read.value);
+        else for (const piece of pieces(read.value, pieceBytes)) controller.enqueue(piece);
       },
       cancel: (reason) => reader.cancel(reason),
     },

@@ -111,11 +111,10 @@ function prepareStatements(db: Db) {
         system: p('system'),
         temperature: p('temperature'),
         maxTokens: p('maxTokens'),
-        status: 'in_progress',
+        status: p('status'),
         createdAt: p('now'),
         updatedAt: p('now'),
       })
-      .returning()
       .prepare(),
     insertResponse: db
       .insert(modelResponses)
@@ -218,24 +217,50 @@ export function createSessionsRepository(db: Db) {
     and(eq(comparisonSessions.id, id), eq(comparisonSessions.userId, userId));
   const statements = prepareStatements(db);
 
+  const responsesOf = (sessionId: string) =>
+    db
+      .select()
+      .from(modelResponses)
+      .where(eq(modelResponses.sessionId, sessionId))
+      .orderBy(asc(modelResponses.position))
+      .all();
+
+  /** The stored events with an id above `afterId`, in order. */
+  const eventsAfter = (sessionId: string, afterId: number): StoredEvent[] =>
+    db
+      .select()
+      .from(sessionEventBatches)
+      .where(and(eq(sessionEventBatches.sessionId, sessionId), gt(sessionEventBatches.lastId, afterId)))
+      .orderBy(asc(sessionEventBatches.firstId))
+      .all()
+      .flatMap(decodeEvents)
+      .filter((e) => e.id > afterId);
+
   return {
+    /** The new session as stored; every column is known here, so nothing is read back. */
     create(session: NewSession): ComparisonSession {
       const now = new Date();
-      return db.transaction(() => {
-        const row = statements.insertSession.get({
-          id: session.id,
-          userId: session.userId,
-          prompt: session.prompt,
-          system: session.system ?? null,
-          temperature: session.temperature ?? null,
-          maxTokens: session.maxTokens ?? null,
-          now,
-        });
+      const row: ComparisonSession = {
+        id: session.id,
+        userId: session.userId,
+        prompt: session.prompt,
+        system: session.system ?? null,
+        temperature: session.temperature ?? null,
+        maxTokens: session.maxTokens ?? null,
+        status: 'in_progress',
+        errorMessage: null,
+        finalEventId: null,
+        createdAt: now,
+        updatedAt: now,
+        completedAt: null,
+      };
+      db.transaction(() => {
+        statements.insertSession.run({ ...row, now });
         session.responses.forEach((r, position) => {
           statements.insertResponse.run({ ...r, sessionId: session.id, position, now });
         });
-        return row;
       });
+      return row;
     },
 
     findSessionForUser(userId: string, id: string): ComparisonSession | undefined {
@@ -245,13 +270,7 @@ export function createSessionsRepository(db: Db) {
     findForUser(userId: string, id: string) {
       const session = db.select().from(comparisonSessions).where(ownSession(userId, id)).get();
       if (!session) return undefined;
-      const responses = db
-        .select()
-        .from(modelResponses)
-        .where(eq(modelResponses.sessionId, id))
-        .orderBy(asc(modelResponses.position))
-        .all();
-      return { session, responses };
+      return { session, responses: responsesOf(id) };
     },
 
     /** The user's sessions, newest first, with their responses minus the text (the list stays light). */
@@ -324,16 +343,7 @@ export function createSessionsRepository(db: Db) {
       });
     },
 
-    /** The stored events with an id above `afterId`, in order. */
-    eventsAfter(sessionId: string, afterId: number): StoredEvent[] {
-      const batches = db
-        .select()
-        .from(sessionEventBatches)
-        .where(and(eq(sessionEventBatches.sessionId, sessionId), gt(sessionEventBatches.lastId, afterId)))
-        .orderBy(asc(sessionEventBatches.firstId))
-        .all();
-      return batches.flatMap(decodeEvents).filter((e) => e.id > afterId);
-    },
+    eventsAfter,
 
     /** Sessions a process left running when it died: it can no longer finish them. */
     findInterrupted() {
@@ -344,19 +354,8 @@ export function createSessionsRepository(db: Db) {
         .all();
       return sessions.map((session) => ({
         session,
-        responses: db
-          .select()
-          .from(modelResponses)
-          .where(eq(modelResponses.sessionId, session.id))
-          .orderBy(asc(modelResponses.position))
-          .all(),
-        events: db
-          .select()
-          .from(sessionEventBatches)
-          .where(eq(sessionEventBatches.sessionId, session.id))
-          .orderBy(asc(sessionEventBatches.firstId))
-          .all()
-          .flatMap(decodeEvents),
+        responses: responsesOf(session.id),
+        events: eventsAfter(session.id, 0),
       }));
     },
   };

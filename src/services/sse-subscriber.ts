@@ -110,6 +110,11 @@ export class SseSubscriber {
       const next = this.log.framesAfter(this.cursor, this.opts.writeChunkBytes);
       if (!next) break;
       this.cursor = next.lastId;
+      // The last frames and the end of the response: one write, not two.
+      if (this.log.finished && this.cursor >= this.log.lastId) {
+        this.res.end(next.text);
+        return;
+      }
       if (!this.write(next.text)) return;
     }
     if (this.log.finished && this.cursor >= this.log.lastId) this.res.end();
