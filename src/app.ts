@@ -101,16 +101,19 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
   await app.register(authPublicRoutes);
   // The playground page is public; its API calls carry the bearer token the user gives it.
   await app.register(playgroundRoutes);
-  // Protected routes: a child context whose every route needs a bearer token (Encapsulation.md).
-  await app.register(async (protectedApp) => {
-    protectedApp.addHook('onRequest', app.authenticate);
-    await protectedApp.register(userRateLimit);
-    await protectedApp.register(authProtectedRoutes);
-    await protectedApp.register(modelRoutes);
-    await protectedApp.register(comparisonRoutes);
+  // Routes of a verified user, under one per-user budget of RATE_LIMIT_MAX a minute, the stream too.
+  await app.register(async (userApp) => {
+    await userApp.register(userRateLimit);
+    // A child context whose every route needs a bearer token (Encapsulation.md).
+    await userApp.register(async (protectedApp) => {
+      protectedApp.addHook('onRequest', app.authenticate);
+      await protectedApp.register(authProtectedRoutes);
+      await protectedApp.register(modelRoutes);
+      await protectedApp.register(comparisonRoutes);
+    });
+    // The stream authenticates differently (a ticket in the URL for EventSource), in its own context.
+    await userApp.register(comparisonStreamRoutes);
   });
-  // The stream authenticates differently (a ticket in the URL for EventSource), in its own context.
-  await app.register(comparisonStreamRoutes);
   return app;
 }
 

@@ -1,5 +1,5 @@
 // Rate limits in two layers: a coarse per-IP limit before any token is verified (floods of bad tokens
-// stay cheap), and RATE_LIMIT_MAX per minute per verified user inside the protected context.
+// stay cheap), and RATE_LIMIT_MAX per minute per verified user on every route that has one.
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -28,9 +28,10 @@ export default fp(
 );
 
 /**
- * For the protected context, registered after its authentication hook: per user, in preHandler so
- * the user is already verified. A second instance of the plugin, because one instance lets a
- * request through only one of its limiters.
+ * For the context of the user's routes (the bearer-protected ones and the ticket-authenticated
+ * stream): per user, in preHandler so that their authentication hooks have verified the user. One
+ * store for all of them, so the stream counts against the same budget. A second instance of the
+ * plugin, because one instance lets a request through only one of its limiters.
  */
 export const userRateLimit = fp(
   async (app) => {

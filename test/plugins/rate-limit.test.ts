@@ -1,5 +1,6 @@
 // Rate limits: per verified user after authentication, per IP (ten times higher) before it, and the
 // client address taken from X-Forwarded-For only when TRUST_PROXY says so.
+import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../helper.js';
 import { authHeaders, bearer, signHs256 } from '../support/tokens.js';
@@ -46,6 +47,20 @@ describe('per-user limit', () => {
     expect((await fresh()).statusCode).toBe(200);
     expect((await fresh()).statusCode).toBe(200);
     expect429(await fresh());
+  });
+
+  it('counts stream requests opened with a ticket against the same per-user budget', async () => {
+    const app = await appWith({ RATE_LIMIT_MAX: '3' });
+    const sessionId = randomUUID();
+    const ticket = encodeURIComponent(app.tickets.sign('streaming-user', sessionId));
+    const stream = () => app.inject({ url: `/comparison/${sessionId}/stream?ticket=${ticket}` });
+    expect((await app.inject({ url: '/auth/me', headers: authHeaders('streaming-user') })).statusCode).toBe(
+      200,
+    );
+    expect((await stream()).statusCode).toBe(404);
+    expect((await stream()).statusCode).toBe(404);
+    expect429(await stream());
+    expect429(await app.inject({ url: '/auth/me', headers: authHeaders('streaming-user') }));
   });
 });
 
