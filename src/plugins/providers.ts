@@ -1,42 +1,103 @@
-// The providers plugin: one SDK client per configured provider per app, and the models they make available.
+// The providers plugin: one adapter per configured endpoint per app, and the models they make available.
+import type { FastifyBaseLogger } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 import { createAnthropicProvider } from '../providers/anthropic.js';
-import { catalog } from '../providers/catalog.js';
+import { modelsOf } from '../providers/catalog.js';
 import { createDemoProvider, type DemoProviderOptions } from '../providers/demo.js';
 import { createOpenAIProvider } from '../providers/openai.js';
-import type { ModelInfo, Provider, ProviderId } from '../providers/types.js';
+import type { ApiProviderOptions, Endpoint, ModelInfo, Provider, WireFormat } from '../providers/types.js';
 
 export interface ProvidersOptions {
   /** Pacing of the demo models (tests speed them up). */
   demo?: DemoProviderOptions;
 }
 
-/** Builds the registry from the configuration; every client lives as long as the registry does. */
-export function createProviderRegistry(config: Config['providers'], options: ProvidersOptions = {}) {
-  const providers = new Map<ProviderId, Provider>();
-  const { idleTimeoutMs } = config;
-  if (config.openai) providers.set('openai', createOpenAIProvider({ ...config.openai, idleTimeoutMs }));
-  if (config.anthropic)
-    providers.set('anthropic', createAnthropicProvider({ ...config.anthropic, idleTimeoutMs }));
-  if (config.demo) providers.set('demo', createDemoProvider(options.demo));
+/** An endpoint and the models it offers now (a discovered list may change while the app runs). */
+export interface EndpointSource {
+  endpoint: Endpoint;
+  models(): readonly ModelInfo[];
+}
 
-  const available = catalog.filter((m) => providers.has(m.provider));
-  const byId = new Map(available.map((m) => [m.id, m]));
+/** A wire format is code: the adapter factory for each. */
+export function providerForWire(wire: WireFormat, options: ApiProviderOptions, pacing?: DemoProviderOptions) {
+  switch (wire) {
+    case 'openai-chat':
+      return createOpenAIProvider(options);
+    case 'anthropic-messages':
+      return createAnthropicProvider(options);
+    case 'demo':
+      return createDemoProvider(pacing);
+  }
+}
+
+/** The built-in endpoints, as data: OpenAI and Anthropic with a key, the demo when DEMO_MODELS is on. */
+export function builtInSources(config: Config['providers']): EndpointSource[] {
+  const sources: EndpointSource[] = [];
+  const fixed = (endpoint: Endpoint): EndpointSource => {
+    const models = modelsOf(endpoint.id);
+    return { endpoint, models: () => models };
+  };
+  if (config.openai)
+    sources.push(fixed({ id: 'openai', name: 'OpenAI', wire: 'openai-chat', ...config.openai }));
+  if (config.anthropic)
+    sources.push(
+      fixed({ id: 'anthropic', name: 'Anthropic', wire: 'anthropic-messages', ...config.anthropic }),
+    );
+  if (config.demo) sources.push(fixed({ id: 'demo', name: 'Demo (simulated)', wire: 'demo' }));
+  return sources;
+}
+
+/** Builds the registry; every client lives as long as the registry does. */
+export function createProviderRegistry(
+  config: Config['providers'],
+  options: ProvidersOptions = {},
+  extra: EndpointSource[] = [],
+  log?: FastifyBaseLogger,
+) {
+  const sources = [...builtInSources(config), ...extra];
+  const providers = new Map<string, Provider>();
+  const endpoints = new Map<string, Endpoint>();
+  for (const { endpoint } of sources) {
+    endpoints.set(endpoint.id, endpoint);
+    providers.set(
+      endpoint.id,
+      providerForWire(
+        endpoint.wire,
+        { endpoint, idleTimeoutMs: config.idleTimeoutMs, logger: log },
+        options.demo,
+      ),
+    );
+  }
+
+  // Rebuilt only when some endpoint's list changed, so a lookup stays a map read.
+  let snapshot:
+    | { lists: (readonly ModelInfo[])[]; all: ModelInfo[]; byId: Map<string, ModelInfo> }
+    | undefined;
+  const current = () => {
+    const lists = sources.map((s) => s.models());
+    if (!snapshot || lists.some((l, i) => l !== snapshot?.lists[i])) {
+      const all = lists.flat();
+      snapshot = { lists, all, byId: new Map(all.map((m) => [m.id, m])) };
+    }
+    return snapshot;
+  };
 
   return {
-    /** The models whose provider is configured, in catalogue order. */
-    available: (): ModelInfo[] => [...available],
-    /** An available model by id; undefined for an unknown id or an unconfigured provider. */
-    get: (modelId: string): ModelInfo | undefined => byId.get(modelId),
-    /** The adapter that streams this model; throws for a model whose provider is not configured. */
+    /** The models whose endpoint is configured, endpoint by endpoint, in catalogue order. */
+    available: (): ModelInfo[] => [...current().all],
+    /** An available model by id; undefined for an unknown id or an unconfigured endpoint. */
+    get: (modelId: string): ModelInfo | undefined => current().byId.get(modelId),
+    /** The endpoint a model belongs to (its id and display name). */
+    endpointOf: (model: ModelInfo): Endpoint | undefined => endpoints.get(model.provider),
+    /** The adapter that streams this model; throws for a model whose endpoint is not configured. */
     providerFor(model: ModelInfo): Provider {
       const provider = providers.get(model.provider);
       if (!provider) throw new Error(`Provider ${model.provider} is not configured`);
       return provider;
     },
-    /** The configured providers: openai and anthropic with a key, demo when DEMO_MODELS is on. */
-    configured: (): ProviderId[] => [...providers.keys()],
+    /** The configured endpoints' ids: openai and anthropic with a key, demo when DEMO_MODELS is on, then the file's. */
+    configured: (): string[] => [...providers.keys()],
   };
 }
 
@@ -50,7 +111,7 @@ declare module 'fastify' {
 
 export default fp<ProvidersOptions>(
   async (app, opts) => {
-    app.decorate('providers', createProviderRegistry(app.config.providers, opts));
+    app.decorate('providers', createProviderRegistry(app.config.providers, opts, [], app.log));
   },
   { name: 'providers' },
 );

@@ -1,5 +1,5 @@
 // The model catalogue as data: ids, upstream names, prices per million tokens, limits and price sources.
-import type { ModelInfo, ProviderId } from './types.js';
+import type { ModelCapabilities, ModelInfo } from './types.js';
 
 // Prices change; each row says where it was read. Update the row and its priceSource together.
 const OPENAI_PRICES = 'OpenAI API pricing page (platform.openai.com/docs/pricing), as of November 2025';
@@ -9,18 +9,34 @@ const ANTHROPIC_PRICES_2026 =
   "Anthropic's list prices as quoted by public price trackers (apidog.com, deploybase.ai), as of March 2026";
 const SIMULATED = 'Simulated locally by the demo provider: free';
 
-type Row = Omit<ModelInfo, 'provider' | 'priceSource'>;
+type Row = Omit<ModelInfo, 'provider' | 'priceSource' | 'priceAsOf' | 'pricing'> & {
+  pricing: NonNullable<ModelInfo['pricing']>;
+};
+
+/** Reasoning models (o-series, gpt-5 family) take `max_completion_tokens` and reject `temperature`. */
+const REASONING: ModelCapabilities = Object.freeze({
+  temperature: false,
+  maxTokensParam: 'max_completion_tokens',
+});
+/** Chat models take `max_tokens` and a temperature. */
+const CHAT: ModelCapabilities = Object.freeze({ temperature: true, maxTokensParam: 'max_tokens' });
 
 /** Rows are shared by every app in the process: frozen, so no app can change another's prices. */
 const freeze = (model: ModelInfo): ModelInfo =>
-  Object.freeze({ ...model, pricing: Object.freeze(model.pricing) });
+  Object.freeze({ ...model, pricing: model.pricing && Object.freeze(model.pricing) });
 
-/** Reasoning models (o-series, gpt-5 family) take `max_completion_tokens` and reject `temperature`. */
-const openai = (row: Row) => freeze({ ...row, provider: 'openai', priceSource: OPENAI_PRICES });
-/** Anthropic cache writes (5-minute TTL) cost 1.25x the input price; reads 0.1x. */
-const anthropic = (row: Row, priceSource = ANTHROPIC_PRICES) =>
-  freeze({ ...row, provider: 'anthropic', priceSource });
-const demo = (row: Row) => freeze({ ...row, provider: 'demo', priceSource: SIMULATED });
+const openai = (row: Row) =>
+  freeze({ ...row, provider: 'openai', priceSource: OPENAI_PRICES, priceAsOf: '2025-11-01' });
+/** Anthropic cache writes (5-minute TTL) cost 1.25x the input price, 1-hour ones 2x; reads 0.1x. */
+const anthropic = (row: Row, priceSource = ANTHROPIC_PRICES, priceAsOf = '2025-11-01') =>
+  freeze({
+    ...row,
+    pricing: { ...row.pricing, cacheWrite1hInputPerMillion: row.pricing.inputPerMillion * 2 },
+    provider: 'anthropic',
+    priceSource,
+    priceAsOf,
+  });
+const demo = (row: Row) => freeze({ ...row, provider: 'demo', priceSource: SIMULATED, priceAsOf: null });
 
 export const catalog: readonly ModelInfo[] = Object.freeze([
   // OpenAI: current
@@ -32,7 +48,7 @@ export const catalog: readonly ModelInfo[] = Object.freeze([
     contextWindow: 400_000,
     // Reasoning tokens count against max_completion_tokens, so reasoning models get more room.
     defaultMaxTokens: 16_384,
-    acceptsTemperature: false,
+    capabilities: REASONING,
   }),
   openai({
     id: 'gpt-5-mini',
@@ -41,7 +57,7 @@ export const catalog: readonly ModelInfo[] = Object.freeze([
     pricing: { inputPerMillion: 0.25, outputPerMillion: 2, cachedInputPerMillion: 0.025 },
     contextWindow: 400_000,
     defaultMaxTokens: 16_384,
-    acceptsTemperature: false,
+    capabilities: REASONING,
   }),
   openai({
     id: 'gpt-5-nano',
@@ -50,7 +66,7 @@ export const catalog: readonly ModelInfo[] = Object.freeze([
     pricing: { inputPerMillion: 0.05, outputPerMillion: 0.4, cachedInputPerMillion: 0.005 },
     contextWindow: 400_000,
     defaultMaxTokens: 16_384,
-    acceptsTemperature: false,
+    capabilities: REASONING,
   }),
   openai({
     id: 'gpt-4.1',
@@ -59,7 +75,7 @@ export const catalog: readonly ModelInfo[] = Object.freeze([
     pricing: { inputPerMillion: 2, outputPerMillion: 8, cachedInputPerMillion: 0.5 },
     contextWindow: 1_047_576,
     defaultMaxTokens: 4096,
-    acceptsTemperature: true,
+    capabilities: CHAT,
   }),
   openai({
     id: 'gpt-4.1-mini',
@@ -68,7 +84,7 @@ export const catalog: readonly ModelInfo[] = Object.freeze([
     pricing: { inputPerMillion: 0.4, outputPerMillion: 1.6, cachedInputPerMillion: 0.1 },
     contextWindow: 1_047_576,
     defaultMaxTokens: 4096,
-    acceptsTemperature: true,
+    capabilities: CHAT,
   }),
   openai({
     id: 'gpt-4o',
@@ -77,7 +93,7 @@ export const catalog: readonly ModelInfo[] = Object.freeze([
     pricing: { inputPerMillion: 2.5, outputPerMillion: 10, cachedInputPerMillion: 1.25 },
     contextWindow: 128_000,
     defaultMaxTokens: 4096,
-    acceptsTemperature: true,
+    capabilities: CHAT,
   }),
   openai({
     id: 'gpt-4o-mini',
@@ -86,7 +102,7 @@ export const catalog: readonly ModelInfo[] = Object.freeze([
     pricing: { inputPerMillion: 0.15, outputPerMillion: 0.6, cachedInputPerMillion: 0.075 },
     contextWindow: 128_000,
     defaultMaxTokens: 4096,
-    acceptsTemperature: true,
+    capabilities: CHAT,
   }),
   openai({
     id: 'o3',
@@ -95,7 +111,7 @@ export const catalog: readonly ModelInfo[] = Object.freeze([
     pricing: { inputPerMillion: 2, outputPerMillion: 8, cachedInputPerMillion: 0.5 },
     contextWindow: 200_000,
     defaultMaxTokens: 16_384,
-    acceptsTemperature: false,
+    capabilities: REASONING,
   }),
   openai({
     id: 'o4-mini',
@@ -104,7 +120,7 @@ export const catalog: readonly ModelInfo[] = Object.freeze([
     pricing: { inputPerMillion: 1.1, outputPerMillion: 4.4, cachedInputPerMillion: 0.275 },
     contextWindow: 200_000,
     defaultMaxTokens: 16_384,
-    acceptsTemperature: false,
+    capabilities: REASONING,
   }),
   // OpenAI: legacy ids earlier clients of this API send
   openai({
@@ -114,7 +130,7 @@ export const catalog: readonly ModelInfo[] = Object.freeze([
     pricing: { inputPerMillion: 30, outputPerMillion: 60 },
     contextWindow: 8192,
     defaultMaxTokens: 2048,
-    acceptsTemperature: true,
+    capabilities: CHAT,
   }),
   openai({
     id: 'gpt-3.5-turbo',
@@ -123,7 +139,7 @@ export const catalog: readonly ModelInfo[] = Object.freeze([
     pricing: { inputPerMillion: 0.5, outputPerMillion: 1.5 },
     contextWindow: 16_385,
     defaultMaxTokens: 4096,
-    acceptsTemperature: true,
+    capabilities: CHAT,
   }),
   // Anthropic: current
   anthropic(
@@ -139,9 +155,10 @@ export const catalog: readonly ModelInfo[] = Object.freeze([
       },
       contextWindow: 1_000_000,
       defaultMaxTokens: 4096,
-      acceptsTemperature: true,
+      capabilities: CHAT,
     },
     ANTHROPIC_PRICES_2026,
+    '2026-03-01',
   ),
   anthropic(
     {
@@ -156,9 +173,10 @@ export const catalog: readonly ModelInfo[] = Object.freeze([
       },
       contextWindow: 1_000_000,
       defaultMaxTokens: 4096,
-      acceptsTemperature: true,
+      capabilities: CHAT,
     },
     ANTHROPIC_PRICES_2026,
+    '2026-03-01',
   ),
   anthropic({
     id: 'claude-opus-4-5',
@@ -172,7 +190,7 @@ export const catalog: readonly ModelInfo[] = Object.freeze([
     },
     contextWindow: 200_000,
     defaultMaxTokens: 4096,
-    acceptsTemperature: true,
+    capabilities: CHAT,
   }),
   anthropic({
     id: 'claude-sonnet-4-5',
@@ -186,7 +204,7 @@ export const catalog: readonly ModelInfo[] = Object.freeze([
     },
     contextWindow: 200_000,
     defaultMaxTokens: 4096,
-    acceptsTemperature: true,
+    capabilities: CHAT,
   }),
   anthropic({
     id: 'claude-haiku-4-5',
@@ -200,7 +218,7 @@ export const catalog: readonly ModelInfo[] = Object.freeze([
     },
     contextWindow: 200_000,
     defaultMaxTokens: 4096,
-    acceptsTemperature: true,
+    capabilities: CHAT,
   }),
   anthropic({
     id: 'claude-3-5-haiku',
@@ -214,7 +232,7 @@ export const catalog: readonly ModelInfo[] = Object.freeze([
     },
     contextWindow: 200_000,
     defaultMaxTokens: 4096,
-    acceptsTemperature: true,
+    capabilities: CHAT,
   }),
   // Anthropic: legacy ids earlier clients of this API send (Anthropic may have retired them upstream)
   anthropic({
@@ -224,7 +242,7 @@ export const catalog: readonly ModelInfo[] = Object.freeze([
     pricing: { inputPerMillion: 3, outputPerMillion: 15 },
     contextWindow: 200_000,
     defaultMaxTokens: 4096,
-    acceptsTemperature: true,
+    capabilities: CHAT,
   }),
   anthropic({
     id: 'claude-3-haiku-20240307',
@@ -238,7 +256,7 @@ export const catalog: readonly ModelInfo[] = Object.freeze([
     },
     contextWindow: 200_000,
     defaultMaxTokens: 4096,
-    acceptsTemperature: true,
+    capabilities: CHAT,
   }),
   // Demo: simulated locally, labelled as such wherever a name is shown
   demo({
@@ -248,7 +266,7 @@ export const catalog: readonly ModelInfo[] = Object.freeze([
     pricing: { inputPerMillion: 0, outputPerMillion: 0 },
     contextWindow: 32_000,
     defaultMaxTokens: 1024,
-    acceptsTemperature: true,
+    capabilities: CHAT,
   }),
   demo({
     id: 'demo-slow',
@@ -257,7 +275,7 @@ export const catalog: readonly ModelInfo[] = Object.freeze([
     pricing: { inputPerMillion: 0, outputPerMillion: 0 },
     contextWindow: 32_000,
     defaultMaxTokens: 1024,
-    acceptsTemperature: true,
+    capabilities: CHAT,
   }),
 ]);
 
@@ -268,7 +286,7 @@ export function findModel(id: string): ModelInfo | undefined {
   return byId.get(id);
 }
 
-export function modelsOf(provider: ProviderId): ModelInfo[] {
+export function modelsOf(provider: string): ModelInfo[] {
   return catalog.filter((m) => m.provider === provider);
 }
 

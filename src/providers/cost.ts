@@ -1,12 +1,12 @@
 // The one cost formula: tokens x price per million, each kind of input token at its own price.
-import type { ModelInfo, Usage } from './types.js';
+import type { Pricing, Usage } from './types.js';
 
 /**
  * Dollars for one model response. Cached reads and cache writes are parts of `inputTokens` (see `Usage`),
  * billed at their own price when the model has one and at the normal input price otherwise.
  * Rounded to a billionth of a dollar so sums of float products don't show noise like 0.30000000000000004.
  */
-export function computeCost(usage: Usage, pricing: ModelInfo['pricing']): number {
+export function computeCost(usage: Usage, pricing: Pricing): number {
   const cached = usage.cachedInputTokens ?? 0;
   const cacheWrite = usage.cacheWriteInputTokens ?? 0;
   const uncached = Math.max(0, usage.inputTokens - cached - cacheWrite);

@@ -1,7 +1,13 @@
 // The demo provider: simulated models that stream a deterministic answer locally, free and with no network.
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type GenerateRequest, type Provider, ProviderError, type StreamPart } from './types.js';
+import {
+  type ChatMessage,
+  type GenerateRequest,
+  type Provider,
+  ProviderError,
+  type StreamPart,
+} from './types.js';
 
 export interface DemoProviderOptions {
   /** Multiplies every simulated delay; 1 is realistic pacing, 0 streams as fast as the event loop allows. */
@@ -111,6 +117,16 @@ export function demoAnswer(modelId: string, prompt: string, system = '') {
   return { text, chunks, random, pace };
 }
 
+/** What the simulated answer depends on: the system prompt and the latest user turn. */
+function demoInput(messages: readonly ChatMessage[]) {
+  const system = messages
+    .filter((m) => m.role === 'system')
+    .map((m) => m.content)
+    .join('\n');
+  const prompt = messages.findLast((m) => m.role === 'user')?.content ?? '';
+  return { prompt, system };
+}
+
 /** About four characters per token, like the providers' own rule of thumb for English. */
 export const estimateTokens = (text: string) => Math.ceil(text.length / 4);
 
@@ -135,7 +151,8 @@ export function createDemoProvider(options: DemoProviderOptions = {}): Provider 
       };
       if (signal.aborted) throw cancelled();
 
-      const { chunks, random, pace } = demoAnswer(model.id, request.prompt, request.system);
+      const { prompt, system } = demoInput(request.messages);
+      const { chunks, random, pace } = demoAnswer(model.id, prompt, system);
       const maxChars = (request.maxTokens ?? model.defaultMaxTokens) * 4;
       let sent = '';
       let truncated = false;
@@ -153,13 +170,11 @@ export function createDemoProvider(options: DemoProviderOptions = {}): Provider 
         }
       }
       if (signal.aborted) throw cancelled();
+      const input = request.messages.map((m) => m.content).join('');
       yield {
-        type: 'usage',
-        usage: {
-          inputTokens: Math.max(1, estimateTokens(`${request.system ?? ''}${request.prompt}`)),
-          outputTokens: estimateTokens(sent),
-        },
+        type: 'finish',
         finishReason: truncated ? 'length' : 'stop',
+        usage: { inputTokens: Math.max(1, estimateTokens(input)), outputTokens: estimateTokens(sent) },
       };
     },
   };

@@ -1,9 +1,10 @@
 // One upstream streaming call under our two stop conditions: the caller's abort signal and an idle timeout.
-import { ProviderError, type ProviderId } from './types.js';
+import { ProviderError } from './types.js';
 
 export interface GuardOptions<T> {
-  provider: ProviderId;
-  /** For messages: "OpenAI", "Anthropic". */
+  /** The endpoint's id. */
+  provider: string;
+  /** The endpoint's display name, for messages: "OpenAI", "Ollama on this machine". */
   providerName: string;
   /** The caller's signal (`GenerateRequest.signal`). */
   signal: AbortSignal;

@@ -13,7 +13,11 @@ import {
 } from 'openai';
 import { retryAfterSeconds } from './retry-veto-fetch.js';
 import { isRecord, safeUpstreamMessage, withDetail } from './safe-message.js';
-import { ProviderError } from './types.js';
+import { type Endpoint, ProviderError } from './types.js';
+
+/** What a message needs of the endpoint: its id for `provider`, its name for the text, its key to redact. */
+export type EndpointRef = Pick<Endpoint, 'id' | 'name' | 'apiKey'>;
+const OPENAI: EndpointRef = { id: 'openai', name: 'OpenAI' };
 
 /**
  * True when an OpenAI error object (the `error` member of the body) says the account's quota or
@@ -32,56 +36,59 @@ export const isOpenAIQuotaBody = (body: unknown) =>
   isOpenAIQuotaError(isRecord(body) ? body.error : undefined);
 
 /** The error kind and a message safe to show a user; `apiKey` is redacted from any upstream text. */
-export function mapOpenAIError(err: unknown, apiKey = ''): ProviderError {
+export function mapOpenAIError(err: unknown, endpoint: EndpointRef = OPENAI): ProviderError {
   const fail = (kind: ProviderError['kind'], message: string, status?: number, retryAfter?: number) =>
-    new ProviderError(kind, message, 'openai', status, retryAfter);
+    new ProviderError(kind, message, endpoint.id, status, retryAfter);
+  const name = endpoint.name;
+  const apiKey = endpoint.apiKey ?? '';
 
   if (err instanceof ProviderError) return err;
   if (err instanceof APIUserAbortError) return fail('cancelled', 'cancelled');
-  if (err instanceof APIConnectionTimeoutError) return fail('timeout', 'OpenAI did not answer in time');
-  if (err instanceof APIConnectionError) return fail('network', 'Could not reach OpenAI (connection failed)');
+  if (err instanceof APIConnectionTimeoutError) return fail('timeout', `${name} did not answer in time`);
+  if (err instanceof APIConnectionError)
+    return fail('network', `Could not reach ${name} (connection failed)`);
   // A body that is not the JSON it should be; anything else thrown while reading is a broken connection.
-  if (err instanceof SyntaxError) return fail('upstream', 'OpenAI sent a response we could not read');
-  if (!(err instanceof APIError)) return fail('network', 'The connection to OpenAI was lost mid-answer');
+  if (err instanceof SyntaxError) return fail('upstream', `${name} sent a response we could not read`);
+  if (!(err instanceof APIError)) return fail('network', `The connection to ${name} was lost mid-answer`);
 
   const detail = safeUpstreamMessage(isRecord(err.error) ? err.error.message : undefined, [apiKey]);
   const status = err.status;
   // Never echo the upstream text for credential errors: OpenAI quotes part of the key back.
   if (err instanceof AuthenticationError)
-    return fail('authentication', 'OpenAI rejected the API key (401)', 401);
+    return fail('authentication', `${name} rejected the API key (401)`, 401);
   if (err instanceof PermissionDeniedError)
-    return fail('authentication', 'OpenAI refused access with this API key (403)', 403);
+    return fail('authentication', `${name} refused access with this API key (403)`, 403);
   if (err instanceof RateLimitError) {
     if (isOpenAIQuotaError(err.error))
       return fail(
         'rate_limited',
-        'OpenAI quota exhausted: check the plan and billing of the API key (429)',
+        `${name} quota exhausted: check the plan and billing of the API key (429)`,
         429,
       );
     return fail(
       'rate_limited',
-      'OpenAI rate limit reached (429); try again shortly',
+      `${name} rate limit reached (429); try again shortly`,
       429,
       retryAfterSeconds(err.headers),
     );
   }
   if (err instanceof NotFoundError)
-    return fail('bad_request', withDetail('OpenAI does not know this model (404)', detail), 404);
+    return fail('bad_request', withDetail(`${name} does not know this model (404)`, detail), 404);
   if (err instanceof BadRequestError)
-    return fail('bad_request', withDetail('OpenAI rejected the request (400)', detail), 400);
+    return fail('bad_request', withDetail(`${name} rejected the request (400)`, detail), 400);
   if (err instanceof InternalServerError) {
-    if (status === 503) return fail('overloaded', 'OpenAI is overloaded (503); try again shortly', 503);
-    return fail('upstream', `OpenAI had an internal error (${status})`, status);
+    if (status === 503) return fail('overloaded', `${name} is overloaded (503); try again shortly`, 503);
+    return fail('upstream', `${name} had an internal error (${status})`, status);
   }
   if (status === undefined) {
     // An `error` object inside the event stream, after the response had started.
     if (/rate_limit/.test(`${err.type} ${err.code}`))
-      return fail('rate_limited', withDetail('OpenAI rate limit reached mid-stream', detail));
-    return fail('upstream', withDetail('OpenAI reported an error mid-stream', detail));
+      return fail('rate_limited', withDetail(`${name} rate limit reached mid-stream`, detail));
+    return fail('upstream', withDetail(`${name} reported an error mid-stream`, detail));
   }
   if (status >= 400 && status < 500)
-    return fail('bad_request', withDetail(`OpenAI rejected the request (${status})`, detail), status);
-  return fail('upstream', `OpenAI answered with status ${status}`, status);
+    return fail('bad_request', withDetail(`${name} rejected the request (${status})`, detail), status);
+  return fail('upstream', `${name} answered with status ${status}`, status);
 }
 
 /** OpenAI's finish_reason, normalised. */
@@ -93,9 +100,6 @@ export function mapOpenAIFinishReason(reason: string | null | undefined) {
       return 'length' as const;
     case 'content_filter':
       return 'content_filter' as const;
-    case 'tool_calls':
-    case 'function_call':
-      return 'tool_calls' as const;
     default:
       return 'other' as const;
   }

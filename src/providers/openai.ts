@@ -1,6 +1,7 @@
-// The OpenAI adapter: chat completions streamed through the official SDK, normalised to StreamParts.
+// The OpenAI chat wire: chat completions streamed through the official SDK, normalised to StreamParts.
 import OpenAI from 'openai';
 import type {
+  ChatCompletionChunk,
   ChatCompletionCreateParamsStreaming,
   ChatCompletionMessageParam,
 } from 'openai/resources/chat/completions';
@@ -19,47 +20,50 @@ import {
   type Usage,
 } from './types.js';
 
-/** The request body: reasoning models take max_completion_tokens and no temperature, others max_tokens. */
+/** The request body: only what the user set is sent, under the parameter names the model takes. */
 export function openAIParams(request: GenerateRequest): ChatCompletionCreateParamsStreaming {
   const { model } = request;
   const maxTokens = request.maxTokens ?? model.defaultMaxTokens;
-  const messages: ChatCompletionMessageParam[] = [];
-  if (request.system) messages.push({ role: 'system', content: request.system });
-  messages.push({ role: 'user', content: request.prompt });
-  const base = {
+  const messages: ChatCompletionMessageParam[] = request.messages.map((m) => ({
+    role: m.role,
+    content: m.content,
+  }));
+  const params: ChatCompletionCreateParamsStreaming = {
     model: model.upstreamModel,
     messages,
-    stream: true as const,
+    stream: true,
     // Without this the stream carries no token counts; they arrive in one last chunk after the finish chunk.
     stream_options: { include_usage: true },
   };
-  if (!model.acceptsTemperature) return { ...base, max_completion_tokens: maxTokens };
-  return {
-    ...base,
-    max_tokens: maxTokens,
-    ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
-  };
+  if (model.capabilities.maxTokensParam === 'max_completion_tokens') params.max_completion_tokens = maxTokens;
+  else params.max_tokens = maxTokens;
+  if (model.capabilities.temperature && request.temperature !== undefined)
+    params.temperature = request.temperature;
+  return params;
 }
 
 export function openAIUsage(usage: CompletionUsage): Usage {
   const cached = usage.prompt_tokens_details?.cached_tokens;
+  const reasoning = usage.completion_tokens_details?.reasoning_tokens;
   return {
     inputTokens: usage.prompt_tokens,
     // Reasoning tokens are part of completion_tokens and billed as output.
     outputTokens: usage.completion_tokens,
-    ...(cached === undefined ? {} : { cachedInputTokens: cached }),
+    ...(cached == null ? {} : { cachedInputTokens: cached }),
+    ...(reasoning == null ? {} : { reasoningTokens: reasoning }),
   };
 }
 
 export function createOpenAIProvider(options: ApiProviderOptions): Provider {
-  const { apiKey, idleTimeoutMs } = options;
+  const { endpoint, idleTimeoutMs } = options;
   const client = new OpenAI({
-    apiKey,
+    apiKey: endpoint.apiKey ?? '',
     // Explicit, so the SDK never falls back to reading process.env itself.
-    baseURL: options.baseURL ?? 'https://api.openai.com/v1',
+    baseURL: endpoint.baseURL ?? 'https://api.openai.com/v1',
     organization: null,
     project: null,
     maxRetries: options.maxRetries ?? 2,
+    defaultHeaders: endpoint.headers,
     fetch: retryVetoFetch({
       isQuotaBody: isOpenAIQuotaBody,
       maxRetryAfterMs: idleTimeoutMs,
@@ -68,16 +72,16 @@ export function createOpenAIProvider(options: ApiProviderOptions): Provider {
   });
 
   return {
-    id: 'openai',
+    id: endpoint.id,
     async *stream(request: GenerateRequest): AsyncGenerator<StreamPart> {
       const params = openAIParams(request);
-      const chunks = guardStream({
-        provider: 'openai',
-        providerName: 'OpenAI',
+      const chunks = guardStream<ChatCompletionChunk>({
+        provider: endpoint.id,
+        providerName: endpoint.name,
         signal: request.signal,
         idleTimeoutMs,
         open: (signal) => client.chat.completions.create(params, { signal }),
-        mapError: (err) => mapOpenAIError(err, apiKey),
+        mapError: (err) => mapOpenAIError(err, endpoint),
       });
       let usage: CompletionUsage | undefined;
       let finishReason: FinishReason | undefined;
@@ -93,10 +97,10 @@ export function createOpenAIProvider(options: ApiProviderOptions): Provider {
       if (!finishReason)
         throw new ProviderError(
           'network',
-          'OpenAI closed the stream before the answer was complete',
-          'openai',
+          `${endpoint.name} closed the stream before the answer was complete`,
+          endpoint.id,
         );
-      if (usage) yield { type: 'usage', usage: openAIUsage(usage), finishReason };
+      yield { type: 'finish', finishReason, usage: usage ? openAIUsage(usage) : null };
     },
   };
 }

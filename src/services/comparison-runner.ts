@@ -151,8 +151,10 @@ export class ComparisonRunner {
     try {
       const stream = this.deps.providerFor(m.model).stream({
         model: m.model,
-        prompt: request.prompt,
-        system: request.system,
+        messages: [
+          ...(request.system ? [{ role: 'system' as const, content: request.system }] : []),
+          { role: 'user' as const, content: request.prompt },
+        ],
         temperature: request.temperature,
         maxTokens: request.maxTokens,
         signal,
@@ -162,7 +164,7 @@ export class ComparisonRunner {
         if (this.isEnded(m)) break;
         watchdog.refresh();
         if (part.type === 'text') this.onText(run, m, part.text);
-        else m.usage = part.usage;
+        else if (part.type === 'finish' && part.usage) m.usage = part.usage;
       }
       // An aborted SDK stream may end quietly instead of throwing: never call that completed.
       if (signal.aborted) this.endModel(run, m, { status: 'cancelled', error: CANCELLED });

@@ -56,7 +56,7 @@ export function modelMetrics(model: ModelInfo, usage: Usage | undefined, t: Mode
     inputTokens: counted.inputTokens,
     outputTokens: counted.outputTokens,
     cachedInputTokens: counted.cachedInputTokens ?? 0,
-    cost: computeCost(counted, model.pricing),
+    cost: model.pricing ? computeCost(counted, model.pricing) : 0,
     responseTimeMs,
     timeToFirstTokenMs,
     tokensPerSecond: tokensPerSecond(counted.outputTokens, responseTimeMs, timeToFirstTokenMs),

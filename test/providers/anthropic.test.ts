@@ -14,7 +14,16 @@ afterAll(() => server.close());
 beforeEach(() => server.reset());
 
 const provider = (idleTimeoutMs = 5000) =>
-  createAnthropicProvider({ apiKey: KEY, baseURL: server.anthropicBaseURL, idleTimeoutMs });
+  createAnthropicProvider({
+    endpoint: {
+      id: 'anthropic',
+      name: 'Anthropic',
+      wire: 'anthropic-messages',
+      apiKey: KEY,
+      baseURL: server.anthropicBaseURL,
+    },
+    idleTimeoutMs,
+  });
 
 // The Anthropic SDK treats a zero retry-after as absent and backs off 0.5 s+; 1 ms keeps the suite fast.
 const FAST_RETRY = { 'retry-after-ms': '1' };
@@ -26,7 +35,7 @@ const anthropicError = (type: string, message: string) => ({
 });
 
 describe('Anthropic adapter: streams', () => {
-  it('yields only text deltas (not thinking, signatures or pings), then usage with cache tokens', async () => {
+  it('yields text deltas, thinking as reasoning (not signatures or pings), then a finish with cache tokens', async () => {
     server.script({
       thinking: 'Let me think about greetings first.',
       deltas: ['Hel', 'lo', ', world'],
@@ -34,8 +43,12 @@ describe('Anthropic adapter: streams', () => {
     });
     const result = await collect(provider().stream(generateRequest('claude-haiku-4-5')));
     expect(result.error).toBeUndefined();
-    expect(result.parts.map((p) => p.type)).toEqual(['text', 'text', 'text', 'usage']);
+    const types = result.parts.map((p) => p.type);
+    expect(types.filter((t) => t !== 'reasoning')).toEqual(['text', 'text', 'text', 'finish']);
+    expect(types.lastIndexOf('reasoning')).toBeLessThan(types.indexOf('text'));
     expect(result.text).toBe('Hello, world');
+    const reasoning = result.parts.map((p) => (p.type === 'reasoning' ? p.text : '')).join('');
+    expect(reasoning).toBe('Let me think about greetings first.');
     // The whole prompt in inputTokens, with the cache read and cache write parts named.
     expect(result.usage).toEqual({
       inputTokens: 28,

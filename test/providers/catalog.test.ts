@@ -35,16 +35,18 @@ describe('model catalogue', () => {
       expect(m.priceSource).toMatch(
         m.provider === 'demo' ? /simulated/i : /(pricing page|price trackers).*, as of \w+ \d{4}$/,
       );
-      expect(m.pricing.inputPerMillion).toBeGreaterThanOrEqual(0);
-      expect(m.pricing.outputPerMillion).toBeGreaterThanOrEqual(m.pricing.inputPerMillion);
-      if (m.pricing.cachedInputPerMillion !== undefined)
-        expect(m.pricing.cachedInputPerMillion).toBeLessThan(m.pricing.inputPerMillion);
+      const pricing = m.pricing;
+      if (!pricing) throw new Error(`${m.id} has no price`);
+      expect(pricing.inputPerMillion).toBeGreaterThanOrEqual(0);
+      expect(pricing.outputPerMillion).toBeGreaterThanOrEqual(pricing.inputPerMillion);
+      if (pricing.cachedInputPerMillion !== undefined)
+        expect(pricing.cachedInputPerMillion).toBeLessThan(pricing.inputPerMillion);
       expect(m.defaultMaxTokens).toBeLessThan(m.contextWindow);
     }
   });
 
   it('marks the reasoning models (o-series, gpt-5 family) as taking no temperature', () => {
-    const noTemperature = catalog.filter((m) => !m.acceptsTemperature).map((m) => m.id);
+    const noTemperature = catalog.filter((m) => !m.capabilities.temperature).map((m) => m.id);
     expect(noTemperature.sort()).toEqual(['gpt-5', 'gpt-5-mini', 'gpt-5-nano', 'o3', 'o4-mini']);
   });
 

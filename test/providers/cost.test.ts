@@ -3,7 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { computeCost } from '../../src/providers/cost.js';
 import { catalogModel } from '../support/collect.js';
 
-const pricing = (id: string) => catalogModel(id).pricing;
+const pricing = (id: string) => {
+  const p = catalogModel(id).pricing;
+  if (!p) throw new Error(`${id} has no price`);
+  return p;
+};
 
 describe('computeCost', () => {
   it('prices input and output tokens per million', () => {

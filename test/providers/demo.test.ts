@@ -34,8 +34,8 @@ describe('demo provider', () => {
   it('reports usage estimated at four characters per token, then finishes', async () => {
     const result = await answer('demo-fast', 'Count my tokens please', { system: 'Be nice.' });
     expect(result.error).toBeUndefined();
-    expect(result.parts.at(-1)?.type).toBe('usage');
-    expect(result.parts.filter((p) => p.type === 'usage')).toHaveLength(1);
+    expect(result.parts.at(-1)?.type).toBe('finish');
+    expect(result.parts.filter((p) => p.type === 'finish')).toHaveLength(1);
     expect(result.usage).toEqual({
       inputTokens: Math.ceil('Be nice.Count my tokens please'.length / 4),
       outputTokens: Math.ceil(result.text.length / 4),

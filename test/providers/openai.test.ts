@@ -14,19 +14,33 @@ afterAll(() => server.close());
 beforeEach(() => server.reset());
 
 const provider = (idleTimeoutMs = 5000) =>
-  createOpenAIProvider({ apiKey: KEY, baseURL: server.openaiBaseURL, idleTimeoutMs });
+  createOpenAIProvider({
+    endpoint: {
+      id: 'openai',
+      name: 'OpenAI',
+      wire: 'openai-chat',
+      apiKey: KEY,
+      baseURL: server.openaiBaseURL,
+    },
+    idleTimeoutMs,
+  });
 
 describe('OpenAI adapter: streams', () => {
-  it('yields the text deltas, then one usage part read from the chunk after the finish chunk', async () => {
+  it('yields the text deltas, then one finish with the usage read from the chunk after the finish chunk', async () => {
     server.script({
       deltas: ['Hel', 'lo', ', world'],
       usage: { inputTokens: 20, outputTokens: 3, cachedInputTokens: 8 },
     });
     const result = await collect(provider().stream(generateRequest('gpt-4o-mini')));
     expect(result.error).toBeUndefined();
-    expect(result.parts.map((p) => p.type)).toEqual(['text', 'text', 'text', 'usage']);
+    expect(result.parts.map((p) => p.type)).toEqual(['text', 'text', 'text', 'finish']);
     expect(result.text).toBe('Hello, world');
-    expect(result.usage).toEqual({ inputTokens: 20, outputTokens: 3, cachedInputTokens: 8 });
+    expect(result.usage).toEqual({
+      inputTokens: 20,
+      outputTokens: 3,
+      cachedInputTokens: 8,
+      reasoningTokens: 0,
+    });
     expect(result.finishReason).toBe('stop');
 
     const [request] = server.requests;
@@ -45,12 +59,13 @@ describe('OpenAI adapter: streams', () => {
     expect(result.finishReason).toBe('length');
   });
 
-  it('ends with no usage part when the server sends no usage (we never guess the numbers)', async () => {
+  it('finishes with usage null when the server sends no usage (we never guess the numbers)', async () => {
     server.script({ text: 'no usage here', usage: null });
     const result = await collect(provider().stream(generateRequest('gpt-4o')));
     expect(result.error).toBeUndefined();
     expect(result.text).toBe('no usage here');
-    expect(result.parts.every((p) => p.type === 'text')).toBe(true);
+    expect(result.parts.filter((p) => p.type !== 'text').map((p) => p.type)).toEqual(['finish']);
+    expect(result.parts.at(-1)).toEqual({ type: 'finish', finishReason: 'stop', usage: null });
   });
 
   it('sends max_completion_tokens and no temperature to reasoning models', async () => {

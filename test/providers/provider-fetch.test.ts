@@ -75,8 +75,13 @@ describe('through the SDKs', () => {
     ];
     server.script({ deltas, intervalMs: 0, usage: { inputTokens: 5, outputTokens: deltas.length } });
     const provider = createOpenAIProvider({
-      apiKey: 'sk-test',
-      baseURL: server.openaiBaseURL,
+      endpoint: {
+        id: 'openai',
+        name: 'OpenAI',
+        wire: 'openai-chat',
+        apiKey: 'sk-test',
+        baseURL: server.openaiBaseURL,
+      },
       idleTimeoutMs: 5000,
     });
     const result = await collect(provider.stream(generateRequest('gpt-4o-mini')));
@@ -121,13 +126,31 @@ describe('a base URL that redirects', () => {
       'OpenAI',
       'gpt-4o-mini',
       () =>
-        createOpenAIProvider({ apiKey: 'sk-test', baseURL: `${urlOf(redirecting)}/v1`, idleTimeoutMs: 5000 }),
+        createOpenAIProvider({
+          endpoint: {
+            id: 'openai',
+            name: 'OpenAI',
+            wire: 'openai-chat',
+            apiKey: 'sk-test',
+            baseURL: `${urlOf(redirecting)}/v1`,
+          },
+          idleTimeoutMs: 5000,
+        }),
     ],
     [
       'Anthropic',
       'claude-haiku-4-5',
       () =>
-        createAnthropicProvider({ apiKey: 'sk-ant-test', baseURL: urlOf(redirecting), idleTimeoutMs: 5000 }),
+        createAnthropicProvider({
+          endpoint: {
+            id: 'anthropic',
+            name: 'Anthropic',
+            wire: 'anthropic-messages',
+            apiKey: 'sk-ant-test',
+            baseURL: urlOf(redirecting),
+          },
+          idleTimeoutMs: 5000,
+        }),
     ],
   ])(
     '%s: fails at once with a message naming the fix, and the redirect is not followed',

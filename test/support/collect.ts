@@ -1,6 +1,7 @@
 // Test helpers for provider streams: read one to the end, or to the ProviderError it throws.
 import { findModel } from '../../src/providers/catalog.js';
 import {
+  type ChatMessage,
   type GenerateRequest,
   type ModelInfo,
   ProviderError,
@@ -14,13 +15,17 @@ export function catalogModel(id: string): ModelInfo {
   return model;
 }
 
-export function generateRequest(modelId: string, extra: Partial<GenerateRequest> = {}): GenerateRequest {
-  return {
-    model: catalogModel(modelId),
-    prompt: 'Say hello',
-    signal: new AbortController().signal,
-    ...extra,
-  };
+/** A request for one catalogue model; `prompt` and `system` build the messages when none are given. */
+export function generateRequest(
+  modelId: string,
+  extra: Partial<GenerateRequest> & { prompt?: string; system?: string } = {},
+): GenerateRequest {
+  const { prompt = 'Say hello', system, ...rest } = extra;
+  const messages: ChatMessage[] = [
+    ...(system ? [{ role: 'system' as const, content: system }] : []),
+    { role: 'user', content: prompt },
+  ];
+  return { model: catalogModel(modelId), messages, signal: new AbortController().signal, ...rest };
 }
 
 export interface Collected {
@@ -44,8 +49,8 @@ export async function collect(stream: AsyncIterable<StreamPart>, onPart?: (part:
     for await (const part of stream) {
       result.parts.push(part);
       if (part.type === 'text') result.text += part.text;
-      else {
-        result.usage = part.usage;
+      else if (part.type === 'finish') {
+        result.usage = part.usage ?? undefined;
         result.finishReason = part.finishReason;
       }
       onPart?.(part);

@@ -23,8 +23,9 @@ export function testModel(id: string, overrides: Partial<ModelInfo> = {}): Model
     pricing: { inputPerMillion: 1, outputPerMillion: 2 },
     contextWindow: 8000,
     defaultMaxTokens: 256,
-    acceptsTemperature: true,
+    capabilities: { temperature: true, maxTokensParam: 'max_tokens' },
     priceSource: 'test',
+    priceAsOf: '2026-01-01',
     ...overrides,
   };
 }
@@ -56,7 +57,11 @@ export function scriptedProvider(scripts: Record<string, Script>) {
         yield { type: 'text', text: chunk };
       }
       if (script.failAfter && script.failAfter.chunks >= script.chunks.length) throw script.failAfter.error;
-      yield { type: 'usage', usage: script.usage ?? { inputTokens: 10, outputTokens: script.chunks.length } };
+      yield {
+        type: 'finish',
+        finishReason: 'stop',
+        usage: script.usage ?? { inputTokens: 10, outputTokens: script.chunks.length },
+      };
     },
   };
   return { provider, aborted };
