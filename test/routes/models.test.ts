@@ -28,11 +28,14 @@ describe('GET /comparison/models/available', () => {
       id: 'demo-fast',
       provider: 'demo',
       name: 'Demo Fast (simulated)',
+      endpoint: { id: 'demo', name: 'Demo (simulated)' },
       pricing: { inputPerMillion: 0, outputPerMillion: 0 },
+      priceSource: expect.stringMatching(/simulated/i),
+      priceAsOf: null,
       contextWindow: 32_000,
       defaultMaxTokens: 1024,
+      acceptsTemperature: true,
       simulated: true,
-      priceSource: expect.stringMatching(/simulated/i),
     });
   });
 
