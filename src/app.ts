@@ -13,6 +13,7 @@ import db from './plugins/db.js';
 import errorHandler from './plugins/error-handler.js';
 import providers, { type ProvidersOptions } from './plugins/providers.js';
 import rateLimits, { userRateLimit } from './plugins/rate-limit.js';
+import repositories from './plugins/repositories.js';
 import sessions, { type SessionsOptions } from './plugins/sessions.js';
 import { authProtectedRoutes, authPublicRoutes } from './routes/auth.js';
 import comparisonRoutes from './routes/comparison.js';
@@ -91,6 +92,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   await app.register(db, { path: config.databasePath });
+  await app.register(repositories);
   await app.register(auth);
   await app.register(providers, deps.providers ?? {});
   await app.register(sessions, deps.sessions ?? {});

@@ -93,6 +93,7 @@ const envSchema = z
     MAX_PROMPT_CHARS: int(1, 10_000_000, 100_000),
     MAX_MODELS_PER_COMPARISON: int(1, 64, 8),
     MAX_RUNNING_PER_USER: int(1, 1000, 3),
+    MAX_RESPONSE_CHARS: int(1000, 100_000_000, 1_000_000),
     TRUST_PROXY: trustProxy,
     // Not in the contract's table; documented in README and .env.example.
     PROVIDER_IDLE_TIMEOUT_MS: int(100, 3_600_000, 120_000),
@@ -153,6 +154,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxPromptChars: e.MAX_PROMPT_CHARS,
       maxModelsPerComparison: e.MAX_MODELS_PER_COMPARISON,
       maxRunningPerUser: e.MAX_RUNNING_PER_USER,
+      maxResponseChars: e.MAX_RESPONSE_CHARS,
     },
     providers: {
       openai: e.OPENAI_API_KEY ? { apiKey: e.OPENAI_API_KEY, baseURL: e.OPENAI_BASE_URL } : undefined,

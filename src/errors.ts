@@ -5,6 +5,9 @@ import createError from '@fastify/error';
 export const Errors = {
   NotFound: createError('PLAYGROUND_NOT_FOUND', '%s', 404),
   BadRequest: createError('PLAYGROUND_BAD_REQUEST', '%s', 400),
+  ModelUnknown: createError('PLAYGROUND_MODEL_UNKNOWN', '%s', 400),
+  ModelUnavailable: createError('PLAYGROUND_MODEL_UNAVAILABLE', '%s', 400),
+  Conflict: createError('PLAYGROUND_CONFLICT', '%s', 409),
   Unauthorized: createError('PLAYGROUND_UNAUTHORIZED', '%s', 401),
   RateLimited: createError('PLAYGROUND_RATE_LIMITED', 'Too many requests; retry in %s', 429),
   TooManyRunning: createError(
@@ -23,6 +26,8 @@ export const Errors = {
 export interface ErrorEnvelope {
   statusCode: number;
   error: string;
+  /** A stable machine-readable code: MODEL_UNKNOWN, VALIDATION, RATE_LIMITED, ... */
+  code: string;
   message: string;
   timestamp: string;
 }
@@ -30,6 +35,7 @@ export interface ErrorEnvelope {
 const reasons: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
+  402: 'Payment Required',
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
@@ -52,6 +58,19 @@ export function reasonPhrase(statusCode: number): string {
   return reasons[statusCode] ?? (statusCode >= 500 ? 'Internal Server Error' : 'Error');
 }
 
-export function envelope(statusCode: number, message: string): ErrorEnvelope {
-  return { statusCode, error: reasonPhrase(statusCode), message, timestamp: new Date().toISOString() };
+/** The code of a status that no catalog error names: the reason phrase in upper snake case. */
+export const codeOfStatus = (statusCode: number) =>
+  reasonPhrase(statusCode)
+    .toUpperCase()
+    .replace(/[^A-Z]+/g, '_');
+
+/** Our catalog's codes lose their app prefix in the envelope: PLAYGROUND_MODEL_UNKNOWN -> MODEL_UNKNOWN. */
+export const envelopeCode = (code: string) => code.replace(/^PLAYGROUND_/, '');
+
+export function envelope(
+  statusCode: number,
+  message: string,
+  code = codeOfStatus(statusCode),
+): ErrorEnvelope {
+  return { statusCode, error: reasonPhrase(statusCode), code, message, timestamp: new Date().toISOString() };
 }

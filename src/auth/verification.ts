@@ -4,7 +4,7 @@ import { hkdfSync, randomBytes } from 'node:crypto';
 import type { FastifyJWTOptions, TokenOrHeader } from '@fastify/jwt';
 import type { FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
-import type { AuthUser } from '../repositories/users.js';
+import type { AuthUser } from '../repositories/types.js';
 import { JwksError, type JwksStore } from './jwks.js';
 
 /** Clocks of token issuers and of this server may disagree by this much. */

@@ -15,6 +15,21 @@ export const sessionStatuses = ['pending', 'in_progress', 'completed', 'failed',
 export type SessionStatus = (typeof sessionStatuses)[number];
 export const responseStatuses = ['pending', 'streaming', 'completed', 'error', 'cancelled'] as const;
 export type ResponseStatus = (typeof responseStatuses)[number];
+export const finishReasons = ['stop', 'length', 'content_filter', 'other'] as const;
+export const costSources = ['provider', 'computed', 'estimated', 'free', 'unknown'] as const;
+export type CostSource = (typeof costSources)[number];
+export const usageSources = ['provider', 'estimated', 'none'] as const;
+export type UsageSource = (typeof usageSources)[number];
+
+/** The prices a response's cost was computed with, kept with it. */
+export interface PriceSnapshot {
+  inputPerMillion: number;
+  outputPerMillion: number;
+  cachedInputPerMillion: number | null;
+  cacheWriteInputPerMillion: number | null;
+  source: string;
+  asOf: string | null;
+}
 
 /** A user is the token's `sub`, stored on first sight and kept up to date. */
 export const users = sqliteTable('users', {
@@ -40,6 +55,14 @@ export const comparisonSessions = sqliteTable(
     errorMessage: text('error_message'),
     /** Id of the final stream event once the session has ended; a reconnect past it gets 204. */
     finalEventId: integer('final_event_id'),
+    /** The session this one follows in a conversation (POST /comparison/:id/continue), and its turn (1, 2, ...). */
+    parentId: text('parent_id'),
+    /** The first session of the conversation (null for a first session itself): a thread is one query. */
+    rootId: text('root_id'),
+    turn: integer('turn').notNull().default(1),
+    /** A blind session names its models by slot until it is revealed. */
+    blind: integer('blind', { mode: 'boolean' }).notNull().default(false),
+    revealedAt: integer('revealed_at', { mode: 'timestamp_ms' }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     completedAt: integer('completed_at', { mode: 'timestamp_ms' }),
@@ -47,6 +70,7 @@ export const comparisonSessions = sqliteTable(
   (t) => [
     index('comparison_sessions_user_created_idx').on(t.userId, t.createdAt),
     index('comparison_sessions_status_idx').on(t.status),
+    index('comparison_sessions_root_idx').on(t.rootId),
   ],
 );
 
@@ -57,18 +81,29 @@ export const modelResponses = sqliteTable(
     sessionId: text('session_id')
       .notNull()
       .references(() => comparisonSessions.id, { onDelete: 'cascade' }),
-    /** Order of the model in the request, so responses come back as asked. */
+    /** Order of the model in the request (a blind session's slot: 0 is A), so responses come back as asked. */
     position: integer('position').notNull(),
     modelId: text('model_id').notNull(),
     provider: text('provider').notNull(),
     response: text('response').notNull().default(''),
+    /** The model's reasoning or thinking text, apart from the answer. */
+    reasoning: text('reasoning').notNull().default(''),
     status: text('status', { enum: responseStatuses }).notNull().default('pending'),
+    finishReason: text('finish_reason', { enum: finishReasons }),
     inputTokens: integer('input_tokens').notNull().default(0),
     outputTokens: integer('output_tokens').notNull().default(0),
     cachedInputTokens: integer('cached_input_tokens').notNull().default(0),
-    cost: real('cost').notNull().default(0),
+    cacheWriteInputTokens: integer('cache_write_input_tokens').notNull().default(0),
+    reasoningTokens: integer('reasoning_tokens'),
+    /** US dollars; null when the price is unknown (never 0 for "unknown"). */
+    cost: real('cost'),
+    costSource: text('cost_source', { enum: costSources }),
+    usageSource: text('usage_source', { enum: usageSources }),
+    /** The prices this cost was computed with (JSON), so an old answer explains its cost after prices change. */
+    price: text('price', { mode: 'json' }).$type<PriceSnapshot>(),
     responseTimeMs: integer('response_time_ms'),
     timeToFirstTokenMs: integer('time_to_first_token_ms'),
+    timeToFirstReasoningMs: integer('time_to_first_reasoning_ms'),
     errorMessage: text('error_message'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

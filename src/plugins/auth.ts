@@ -13,7 +13,7 @@ import {
   userFromClaims,
 } from '../auth/verification.js';
 import { Errors } from '../errors.js';
-import { type AuthUser, createUsersRepository, type UsersRepository } from '../repositories/users.js';
+import type { AuthUser } from '../repositories/types.js';
 
 declare module '@fastify/jwt' {
   interface FastifyJWT {
@@ -29,7 +29,6 @@ declare module 'fastify' {
     /** For `/comparison/:id/stream` only: `?ticket=` signed for this `:id`, or a bearer token. */
     authenticateStream(request: FastifyRequest, reply: FastifyReply): Promise<void>;
     tickets: TicketSigner;
-    users: UsersRepository;
     /** Which kind of bearer token this server accepts. */
     authMode: 'auth0' | 'hs256';
     /** Auth0 mode only: the issuer's signing keys. */
@@ -64,7 +63,6 @@ export default fp(
     }
     app.decorate('authMode', auth.auth0 ? ('auth0' as const) : ('hs256' as const));
     app.decorate('tickets', createTicketSigner(ticketKey(auth, devSecret), auth.ticketTtlSeconds));
-    app.decorate('users', createUsersRepository(app.db));
 
     app.decorate('authenticate', async (request: FastifyRequest, reply: FastifyReply) => {
       const header = request.headers.authorization;
@@ -95,7 +93,7 @@ export default fp(
         challenge('invalid_token');
         throw new Errors.Unauthorized('The token has no subject');
       }
-      request.user = app.users.upsert(request.user);
+      request.user = await app.stores.users.upsert(request.user);
     });
 
     app.decorate('authenticateStream', async (request: FastifyRequest, reply: FastifyReply) => {
@@ -111,7 +109,7 @@ export default fp(
         if (err instanceof TicketError) throw new Errors.Unauthorized(err.message);
         throw err;
       }
-      request.user = app.users.findById(userId) ?? { id: userId, email: null, name: null };
+      request.user = (await app.stores.users.findById(userId)) ?? { id: userId, email: null, name: null };
     });
 
     const devToken = devSecret
@@ -121,5 +119,5 @@ export default fp(
       app.log.warn('No JWT_SECRET or AUTH0_DOMAIN: this run uses a random secret (dev token on stdout)');
     app.decorate('devToken', devToken);
   },
-  { name: 'auth', dependencies: ['db'] },
+  { name: 'auth', dependencies: ['repositories'] },
 );

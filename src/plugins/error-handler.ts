@@ -1,7 +1,7 @@
 // One error handler for the whole app: every failure leaves as the contract's envelope.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { envelope } from '../errors.js';
+import { envelope, envelopeCode } from '../errors.js';
 import { ProviderError } from '../providers/types.js';
 
 type Issue = { instancePath?: string; message?: string; params?: Record<string, unknown> };
@@ -34,15 +34,20 @@ function isTokenError(err: FastifyError): boolean {
 export function toEnvelope(err: FastifyError, request: FastifyRequest) {
   // zod issues (fastify-type-provider-zod) and Fastify's own arrive in the same `validation` shape.
   if (err.validation)
-    return envelope(400, describeValidation(err.validationContext, err.validation as Issue[]));
-  if (err instanceof ProviderError) return envelope(providerStatus(err), err.message);
-  if (isTokenError(err)) return envelope(401, 'Invalid or missing authorization token');
+    return envelope(400, describeValidation(err.validationContext, err.validation as Issue[]), 'VALIDATION');
+  if (err instanceof ProviderError)
+    return envelope(providerStatus(err), err.message, `UPSTREAM_${err.kind.toUpperCase()}`);
+  if (isTokenError(err)) return envelope(401, 'Invalid or missing authorization token', 'UNAUTHORIZED');
   const status = err.statusCode ?? 500;
+  const ours = typeof err.code === 'string' && err.code.startsWith('PLAYGROUND_');
+  // Our own catalog's messages are written to be shown, 5xx ones (shutting down, storage down) too.
+  if (ours) return envelope(status, err.message, envelopeCode(err.code));
   if (status >= 400 && status < 500) return envelope(status, err.message);
   request.log.error({ err }, 'request failed');
   return envelope(
     status >= 500 && status < 600 ? status : 500,
     'Something went wrong on our side; it has been logged',
+    'INTERNAL',
   );
 }
 
@@ -52,10 +57,16 @@ export default fp(
       const body = toEnvelope(err, request);
       if (body.statusCode < 500)
         request.log.info({ code: err.code, statusCode: body.statusCode }, body.message);
+      else if (body.code !== 'INTERNAL')
+        request.log.warn({ code: err.code, statusCode: body.statusCode }, body.message);
       return reply.code(body.statusCode).send(body);
     });
     app.setNotFoundHandler((request, reply) =>
-      reply.code(404).send(envelope(404, `Route ${request.method} ${request.url.split('?')[0]} not found`)),
+      reply
+        .code(404)
+        .send(
+          envelope(404, `Route ${request.method} ${request.url.split('?')[0]} not found`, 'ROUTE_NOT_FOUND'),
+        ),
     );
   },
   { name: 'error-handler' },

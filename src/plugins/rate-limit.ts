@@ -4,7 +4,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Errors } from '../errors.js';
-import type { AuthUser } from '../repositories/users.js';
+import type { AuthUser } from '../repositories/types.js';
 
 const ONE_MINUTE = 60_000;
 /** The per-IP limit is this many times the per-user one: several users may share an address (NAT). */

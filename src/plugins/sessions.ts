@@ -1,15 +1,38 @@
 // The sessions plugin: the comparison engine as `app.comparisons`, recovery at start, shutdown at close.
 import fp from 'fastify-plugin';
-import { createSessionsRepository } from '../repositories/sessions.js';
 import { ComparisonRunner } from '../services/comparison-runner.js';
 import { type ComparisonService, createComparisonService } from '../services/comparison-service.js';
 import { EventLogRegistry } from '../services/event-log.js';
 import { ProgressWriter } from '../services/progress-writer.js';
+import { raceTimeout } from '../services/race-timeout.js';
 import { recoverInterruptedSessions } from '../services/recovery.js';
+import type { SseOptions, SseSubscriber } from '../services/sse-subscriber.js';
+
+/** The open stream clients, so shutdown can let them send their final events and then end them. */
+export class StreamClients {
+  private readonly open = new Set<SseSubscriber>();
+  constructor(readonly options: SseOptions) {}
+
+  add(subscriber: SseSubscriber): void {
+    this.open.add(subscriber);
+    void subscriber.done.then(() => this.open.delete(subscriber));
+  }
+
+  get count(): number {
+    return this.open.size;
+  }
+
+  /** Waits up to `ms` for every stream to end by itself, then ends the rest. */
+  async closeAll(ms: number): Promise<void> {
+    await raceTimeout(Promise.all([...this.open].map((s) => s.done)), ms);
+    for (const s of this.open) s.close();
+  }
+}
 
 declare module 'fastify' {
   interface FastifyInstance {
     comparisons: ComparisonService;
+    streamClients: StreamClients;
   }
 }
 
@@ -21,6 +44,8 @@ export interface SessionsOptions {
   flushIntervalMs: number;
   /** A stream client whose socket is full and that lags this many bytes is disconnected. */
   maxLagBytes: number;
+  /** A stream client whose socket takes nothing for this long is disconnected. */
+  stallTimeoutMs: number;
   /** The `retry:` hint sent to EventSource clients: how soon they reconnect, in milliseconds. */
   retryMs: number;
   /** A finished session's event log stays in memory this long for late subscribers and reconnects. */
@@ -31,6 +56,7 @@ export const defaultSessionsOptions: SessionsOptions = {
   pingIntervalMs: 15_000,
   flushIntervalMs: 250,
   maxLagBytes: 8 * 1024 * 1024,
+  stallTimeoutMs: 60_000,
   retryMs: 2000,
   logRetentionMs: 60_000,
 };
@@ -38,47 +64,60 @@ export const defaultSessionsOptions: SessionsOptions = {
 export default fp<Partial<SessionsOptions>>(
   async (app, opts) => {
     const options = { ...defaultSessionsOptions, ...opts };
-    const repo = createSessionsRepository(app.db);
+    const store = app.stores.sessions;
     // Before anything runs: a session left running by a process that died cannot finish any more.
-    recoverInterruptedSessions(repo, app.log);
+    await recoverInterruptedSessions(store, app.log);
 
     const logs = new EventLogRegistry(options.logRetentionMs);
-    const writer = new ProgressWriter(repo, options.flushIntervalMs, app.log);
+    const writer = new ProgressWriter(store, options.flushIntervalMs, app.log);
     const runner = new ComparisonRunner({
       providerFor: (model) => app.providers.providerFor(model),
       logs,
-      writer,
       log: app.log,
       // A backstop behind the providers' own idle timeout, which reports the failure more precisely.
       idleTimeoutMs: app.config.providers.idleTimeoutMs + 5_000,
+      maxResponseChars: app.config.limits.maxResponseChars,
+      onStart: (run) =>
+        writer.follow({
+          sessionId: run.request.sessionId,
+          log: run.log,
+          responseIds: new Map(run.models.map((m) => [m.model.id, m.responseId])),
+        }),
     });
+    app.decorate(
+      'streamClients',
+      new StreamClients({
+        pingIntervalMs: options.pingIntervalMs,
+        maxLagBytes: options.maxLagBytes,
+        stallTimeoutMs: options.stallTimeoutMs,
+        writeChunkBytes: 64 * 1024,
+        retryMs: options.retryMs,
+      }),
+    );
     app.decorate(
       'comparisons',
       createComparisonService({
-        repo,
+        store,
         runner,
         logs,
         models: app.providers,
         signTicket: (userId, sessionId) => app.tickets.sign(userId, sessionId),
         maxRunningPerUser: app.config.limits.maxRunningPerUser,
-        sse: {
-          pingIntervalMs: options.pingIntervalMs,
-          maxLagBytes: options.maxLagBytes,
-          writeChunkBytes: 64 * 1024,
-          retryMs: options.retryMs,
-        },
       }),
     );
 
-    // app.close() would otherwise wait for open streams, and the database must outlive the last write.
+    // Shutdown: no new comparisons or streams; running ones get the grace period, then are cancelled
+    // and stored; open streams get their final events (1 s at most), then end, all before the
+    // database closes. app.close() would otherwise wait for the open streams.
     app.addHook('preClose', async () => {
-      await app.comparisons.close(app.config.shutdownGraceMs);
-      writer.close();
+      app.comparisons.stopAccepting();
+      await runner.shutdown(app.config.shutdownGraceMs, 'Cancelled: the server shut down');
+      await writer.close();
+      await app.streamClients.closeAll(1000);
     });
     app.addHook('onClose', async () => {
-      writer.close();
       logs.clear();
     });
   },
-  { name: 'sessions', dependencies: ['db', 'auth', 'providers'] },
+  { name: 'sessions', dependencies: ['repositories', 'auth', 'providers'] },
 );

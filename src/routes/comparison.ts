@@ -33,7 +33,7 @@ const comparisonRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const created = app.comparisons.start(request.user.id, request.body);
+      const created = await app.comparisons.start(request.user.id, request.body);
       return reply.code(201).send(created);
     },
   );
@@ -51,7 +51,7 @@ const comparisonRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { limit, offset } = request.query;
-      const { total, items } = app.comparisons.list(request.user.id, limit, offset);
+      const { total, items } = await app.comparisons.list(request.user.id, limit, offset);
       return reply.header('x-total-count', String(total)).send(items);
     },
   );

@@ -5,6 +5,9 @@ export const errorEnvelopeSchema = z
   .object({
     statusCode: z.number().int(),
     error: z.string(),
+    code: z
+      .string()
+      .meta({ description: 'Stable code: MODEL_UNKNOWN, VALIDATION, RATE_LIMITED, NOT_FOUND, ...' }),
     message: z.string(),
     timestamp: z.string(),
   })

@@ -1,6 +1,7 @@
 // Schemas of the comparison routes: requests (limits from the config) and answers, for the OpenAPI doc.
 import { z } from 'zod';
-import { responseStatuses, sessionStatuses } from '../db/schema.js';
+import { costSources, finishReasons, responseStatuses, sessionStatuses, usageSources } from '../db/schema.js';
+import { wellFormed } from '../services/text.js';
 
 /** Most output tokens one model may be asked for; each provider clamps further to its model. */
 export const MAX_OUTPUT_TOKENS = 64_000;
@@ -18,7 +19,9 @@ export function createComparisonBodySchema(limits: ComparisonLimits) {
       .string()
       .min(1, 'must not be empty')
       .max(limits.maxPromptChars, `must be at most ${limits.maxPromptChars} characters`)
-      .refine((s) => s.trim().length > 0, 'must not be blank'),
+      .refine((s) => s.trim().length > 0, 'must not be blank')
+      // A lone surrogate cannot be stored: it becomes U+FFFD here, so the echo and the store agree.
+      .transform(wellFormed),
     modelIds: z
       .array(z.string().min(1).max(200))
       .min(1, 'must name at least one model')
@@ -31,6 +34,7 @@ export function createComparisonBodySchema(limits: ComparisonLimits) {
     system: z
       .string()
       .max(limits.maxPromptChars, `must be at most ${limits.maxPromptChars} characters`)
+      .transform(wellFormed)
       .optional(),
     temperature: z.number().min(0).max(2).optional(),
     maxTokens: z.number().int().min(1).max(MAX_OUTPUT_TOKENS).optional(),
@@ -56,6 +60,16 @@ export const sessionMetricsSchema = z.object({
   totalTokens: z.number().int(),
   totalCost: z.number(),
   averageResponseTime: z.number(),
+  costComplete: z.boolean().meta({ description: 'False when some response cost is unknown' }),
+});
+
+export const priceSchema = z.object({
+  inputPerMillion: z.number(),
+  outputPerMillion: z.number(),
+  cachedInputPerMillion: z.number().nullable(),
+  cacheWriteInputPerMillion: z.number().nullable(),
+  source: z.string(),
+  asOf: z.string().nullable(),
 });
 
 export const modelResponseSchema = z
@@ -64,12 +78,21 @@ export const modelResponseSchema = z
     modelId: z.string(),
     provider: z.string(),
     response: z.string(),
+    reasoning: z.string(),
     status: z.enum(responseStatuses),
+    finishReason: z.enum(finishReasons).nullable(),
     inputTokens: z.number().int(),
     outputTokens: z.number().int(),
-    cost: z.number(),
+    cachedInputTokens: z.number().int(),
+    cacheWriteInputTokens: z.number().int(),
+    reasoningTokens: z.number().int().nullable(),
+    cost: z.number().nullable().meta({ description: 'US dollars; null when the price is unknown' }),
+    costSource: z.enum(costSources).nullable(),
+    usageSource: z.enum(usageSources).nullable(),
+    price: priceSchema.nullable(),
     responseTimeMs: z.number().int().nullable(),
     timeToFirstTokenMs: z.number().int().nullable(),
+    timeToFirstReasoningMs: z.number().int().nullable(),
     tokensPerSecond: z.number().nullable(),
     errorMessage: z.string().nullable(),
     createdAt: z.string(),
@@ -82,6 +105,8 @@ export const createdComparisonSchema = z.object({
   models: z.array(modelSummarySchema),
   status: z.enum(sessionStatuses),
   streamUrl: z.string(),
+  parentId: z.string().nullable(),
+  turn: z.number().int(),
 });
 
 export const comparisonSchema = z
@@ -96,6 +121,16 @@ export const comparisonSchema = z
     responses: z.array(modelResponseSchema),
     metrics: sessionMetricsSchema,
     streamUrl: z.string().optional(),
+    parentId: z.string().nullable(),
+    turn: z.number().int(),
+    thread: z.array(
+      z.object({
+        id: z.string(),
+        prompt: z.string(),
+        turn: z.number().int(),
+        status: z.enum(sessionStatuses),
+      }),
+    ),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -109,6 +144,8 @@ export const comparisonSummarySchema = z.object({
   errorMessage: z.string().nullable(),
   models: z.array(z.object({ modelId: z.string(), provider: z.string(), status: z.enum(responseStatuses) })),
   metrics: sessionMetricsSchema,
+  parentId: z.string().nullable(),
+  turn: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -1,46 +1,62 @@
 // The comparison engine: runs every model of a session at once and turns their parts into one event log.
 import type { FastifyBaseLogger } from 'fastify';
 import type { ResponseStatus } from '../db/schema.js';
-import { type ModelInfo, type Provider, ProviderError, type Usage } from '../providers/types.js';
+import {
+  type ChatMessage,
+  type FinishReason,
+  type ModelInfo,
+  type Provider,
+  ProviderError,
+  type Usage,
+} from '../providers/types.js';
+import type { ComparisonEvent } from './comparison-events.js';
 import { type EventLogRegistry, SessionEventLog } from './event-log.js';
 import { type ModelMetrics, modelMetrics, sessionMetrics } from './metrics.js';
-import type { ProgressWriter } from './progress-writer.js';
+import { raceTimeout } from './race-timeout.js';
+import { wellFormedChunk } from './text.js';
 
 export interface RunnerDeps {
   providerFor(model: ModelInfo): Provider;
   logs: EventLogRegistry;
-  writer: ProgressWriter;
   log: FastifyBaseLogger;
   /** A model that sends nothing for this long is ended with an error and its request aborted. */
   idleTimeoutMs: number;
+  /** A model whose answer (or reasoning) grows past this many characters is ended with an error. */
+  maxResponseChars: number;
+  /** Called with each new log: the store's follower starts reading it here. */
+  onStart?(run: SessionRun): void;
 }
 
 export interface RunRequest {
   sessionId: string;
   userId: string;
-  prompt: string;
-  system?: string;
   temperature?: number;
   maxTokens?: number;
-  models: { responseId: string; model: ModelInfo }[];
+  /** Each model with the conversation it receives (its own history in a follow-up turn). */
+  models: { responseId: string; model: ModelInfo; messages: ChatMessage[] }[];
 }
 
 type Ending = { status: 'completed' } | { status: 'error' | 'cancelled'; error: string };
 
+/** What the runner knows of one model while it runs; read by GET for a running session. */
 export interface ModelRun {
   responseId: string;
   model: ModelInfo;
+  messages: ChatMessage[];
   controller: AbortController;
   text: string;
+  reasoning: string;
   status: ResponseStatus;
   startedAt: number;
   firstTokenAt?: number;
+  firstReasoningAt?: number;
   lastTokenAt?: number;
-  usage?: Usage;
+  usage: Usage | null;
+  finishReason: FinishReason | null;
   metrics?: ModelMetrics;
   errorMessage?: string;
-  /** What the database already holds, so that a write sends only what changed. */
-  persisted: { textLength: number; status: ResponseStatus };
+  /** A high surrogate that ended the last delta: it goes out with the next one, never split from its pair. */
+  carry: { text: string; reasoning: string };
 }
 
 export interface SessionRun {
@@ -50,14 +66,11 @@ export interface SessionRun {
   /** Why the session was cancelled, once it was. */
   cancelled?: string;
   ended: boolean;
-  /** Resolves once every model has ended and the session's end is written. */
-  settled: Promise<void>;
-  markSettled: () => void;
-  /** Events the database already holds, and whether it holds the session's end. */
-  persisted: { events: number; final: boolean };
 }
 
 const CANCELLED = 'cancelled';
+export const TERMINAL_STATUSES: ReadonlySet<ResponseStatus> = new Set(['completed', 'error', 'cancelled']);
+const isEnded = (m: ModelRun) => TERMINAL_STATUSES.has(m.status);
 
 function failureMessage(err: unknown, model: ModelInfo): string {
   if (err instanceof ProviderError) return err.message;
@@ -66,6 +79,8 @@ function failureMessage(err: unknown, model: ModelInfo): string {
 
 export class ComparisonRunner {
   private readonly runs = new Map<string, SessionRun>();
+  /** Starts admitted but not begun yet (their session is being stored): they count as running. */
+  private readonly reserved = new Map<string, number>();
 
   constructor(private readonly deps: RunnerDeps) {}
 
@@ -78,38 +93,57 @@ export class ComparisonRunner {
   }
 
   runningFor(userId: string): number {
-    let n = 0;
+    let n = this.reserved.get(userId) ?? 0;
     for (const run of this.runs.values()) if (run.request.userId === userId) n++;
     return n;
+  }
+
+  /**
+   * Admits one more run of `userId` if fewer than `limit` run now, counting it at once (synchronously),
+   * so concurrent requests that await the store in between cannot both slip under the limit.
+   * Returns the release function, or undefined when the limit is reached.
+   */
+  admit(userId: string, limit: number): (() => void) | undefined {
+    if (this.runningFor(userId) >= limit) return undefined;
+    this.reserved.set(userId, (this.reserved.get(userId) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const n = (this.reserved.get(userId) ?? 1) - 1;
+      if (n <= 0) this.reserved.delete(userId);
+      else this.reserved.set(userId, n);
+    };
   }
 
   /** Starts every model at once; returns at once. The run belongs to the server, not to a client. */
   start(request: RunRequest): SessionRun {
     const log = this.deps.logs.add(new SessionEventLog(request.sessionId));
     const now = Date.now();
-    let resolve = () => {};
-    const promise = new Promise<void>((r) => {
-      resolve = r;
-    });
     const run: SessionRun = {
       request,
       log,
-      models: request.models.map(({ responseId, model }) => ({
+      models: request.models.map(({ responseId, model, messages }) => ({
         responseId,
         model,
+        messages,
         controller: new AbortController(),
         text: '',
+        reasoning: '',
         status: 'pending',
         startedAt: now,
-        persisted: { textLength: 0, status: 'pending' },
+        usage: null,
+        finishReason: null,
+        carry: { text: '', reasoning: '' },
       })),
       ended: false,
-      settled: promise,
-      markSettled: resolve,
-      persisted: { events: 0, final: false },
     };
-    run.settled.then(() => this.runs.delete(request.sessionId));
     this.runs.set(request.sessionId, run);
+    this.deps.onStart?.(run);
+    void log.finalStored.then(() => {
+      this.runs.delete(request.sessionId);
+      this.deps.logs.retire(request.sessionId);
+    });
     for (const model of run.models) void this.runModel(run, model);
     return run;
   }
@@ -125,14 +159,9 @@ export class ComparisonRunner {
 
   /** Waits up to `graceMs` for running sessions to finish, then cancels the rest. */
   async shutdown(graceMs: number, reason: string): Promise<void> {
-    const all = () => Promise.all([...this.runs.values()].map((r) => r.settled));
-    if (this.runs.size > 0 && graceMs > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([all(), new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
-      clearTimeout(timer);
-    }
+    const all = () => Promise.all([...this.runs.values()].map((r) => r.log.finalStored));
+    if (this.runs.size > 0 && graceMs > 0) await raceTimeout(all(), graceMs);
     for (const id of [...this.runs.keys()]) this.cancel(id, reason);
-    await all();
   }
 
   private async runModel(run: SessionRun, m: ModelRun): Promise<void> {
@@ -148,29 +177,37 @@ export class ComparisonRunner {
         }),
       this.deps.idleTimeoutMs,
     );
+    let finished = false;
     try {
       const stream = this.deps.providerFor(m.model).stream({
         model: m.model,
-        messages: [
-          ...(request.system ? [{ role: 'system' as const, content: request.system }] : []),
-          { role: 'user' as const, content: request.prompt },
-        ],
+        messages: m.messages,
         temperature: request.temperature,
         maxTokens: request.maxTokens,
         signal,
       });
       for await (const part of stream) {
-        // Ended meanwhile (cancel, watchdog): leaving the loop closes the provider's request.
-        if (this.isEnded(m)) break;
+        // Ended meanwhile (cancel, watchdog, a cap): leaving the loop closes the provider's request.
+        if (isEnded(m)) break;
         watchdog.refresh();
-        if (part.type === 'text') this.onText(run, m, part.text);
-        else if (part.type === 'finish' && part.usage) m.usage = part.usage;
+        if (part.type === 'text') this.onDelta(run, m, 'text', part.text);
+        else if (part.type === 'reasoning') this.onDelta(run, m, 'reasoning', part.text);
+        else {
+          m.usage = part.usage;
+          m.finishReason = part.finishReason;
+          finished = true;
+        }
       }
       // An aborted SDK stream may end quietly instead of throwing: never call that completed.
       if (signal.aborted) this.endModel(run, m, { status: 'cancelled', error: CANCELLED });
+      else if (!finished)
+        this.endModel(run, m, {
+          status: 'error',
+          error: `${m.model.name}'s stream ended before the answer was complete`,
+        });
       else this.endModel(run, m, { status: 'completed' });
     } catch (err) {
-      if (!this.isEnded(m)) {
+      if (!isEnded(m)) {
         if (!signal.aborted && !(err instanceof ProviderError))
           this.deps.log.error({ err, modelId: m.model.id }, 'model stream failed unexpectedly');
         const ending: Ending = signal.aborted
@@ -183,79 +220,83 @@ export class ComparisonRunner {
     }
   }
 
-  private isEnded(m: ModelRun): boolean {
-    return m.status === 'completed' || m.status === 'error' || m.status === 'cancelled';
-  }
-
-  private onText(run: SessionRun, m: ModelRun, text: string): void {
-    if (text.length === 0) return;
+  private onDelta(run: SessionRun, m: ModelRun, kind: 'text' | 'reasoning', delta: string): void {
+    const { chunk, carry } = wellFormedChunk(m.carry[kind], delta);
+    m.carry[kind] = carry;
+    if (chunk.length === 0) return;
     const now = Date.now();
-    if (m.firstTokenAt === undefined) {
-      m.firstTokenAt = now;
-      m.status = 'streaming';
+    if (kind === 'text') {
+      m.firstTokenAt ??= now;
+      m.lastTokenAt = now;
+      m.text += chunk;
+    } else {
+      m.firstReasoningAt ??= now;
+      m.reasoning += chunk;
     }
-    m.lastTokenAt = now;
-    m.text += text;
-    run.log.append('model_chunk', {
-      sessionId: run.request.sessionId,
-      modelId: m.model.id,
-      chunk: text,
-      timestamp: new Date(now).toISOString(),
-    });
-    this.deps.writer.markDirty(run);
+    if (m.status === 'pending') m.status = 'streaming';
+    const type = kind === 'text' ? 'model_chunk' : 'model_reasoning';
+    run.log.append({ type, modelId: m.model.id, chunk, timestamp: new Date(now).toISOString() });
+    if (m.text.length + m.reasoning.length > this.deps.maxResponseChars)
+      this.endModel(run, m, {
+        status: 'error',
+        error: `${m.model.name}'s answer passed the limit of ${this.deps.maxResponseChars} characters; it was stopped there`,
+      });
   }
 
   /** The first ending of a model wins; later ones (a late provider error after a cancel) are ignored. */
   private endModel(run: SessionRun, m: ModelRun, ending: Ending): void {
-    if (this.isEnded(m)) return;
+    if (isEnded(m)) return;
     const endedAt = Date.now();
+    this.flushCarry(run, m);
+    // The carried character may itself have passed the size limit, which ended the model.
+    if (isEnded(m)) return;
     m.status = ending.status;
     if (ending.status !== 'completed') {
       m.errorMessage = ending.error;
       // Closes the upstream request at once; harmless when it is already closed.
       m.controller.abort(ending.error);
     }
-    m.metrics = modelMetrics(m.model, m.usage, { ...m, endedAt });
-    const base = { sessionId: run.request.sessionId, modelId: m.model.id };
-    const timestamp = new Date(endedAt).toISOString();
-    if (ending.status === 'completed') {
-      run.log.append('model_complete', { ...base, metrics: m.metrics, timestamp });
-    } else {
-      run.log.append('model_error', { ...base, error: ending.error, timestamp });
+    const finishReason = ending.status === 'completed' ? m.finishReason : null;
+    m.metrics = modelMetrics(m.model, m.usage, { ...m, endedAt }, finishReason);
+    const base = { modelId: m.model.id, timestamp: new Date(endedAt).toISOString() };
+    const event: ComparisonEvent =
+      ending.status === 'completed'
+        ? { type: 'model_complete', ...base, metrics: m.metrics }
+        : { type: 'model_error', ...base, error: ending.error, metrics: m.metrics };
+    run.log.append(event);
+    if (run.models.every(isEnded)) this.endSession(run);
+  }
+
+  /** A lone high surrogate left at the very end has no pair to wait for: it goes out as U+FFFD. */
+  private flushCarry(run: SessionRun, m: ModelRun): void {
+    for (const kind of ['text', 'reasoning'] as const) {
+      if (!m.carry[kind]) continue;
+      m.carry[kind] = '';
+      this.onDelta(run, m, kind, '\uFFFD');
     }
-    if (run.models.every((x) => this.isEnded(x))) this.endSession(run);
-    else this.deps.writer.flushNow(run);
   }
 
   private endSession(run: SessionRun): void {
     if (run.ended) return;
     run.ended = true;
-    const { sessionId } = run.request;
     const timestamp = new Date().toISOString();
     const anyCompleted = run.models.some((m) => m.status === 'completed');
     if (run.cancelled) {
-      run.log.append('comparison_error', { sessionId, error: CANCELLED, timestamp });
+      run.log.append({
+        type: 'comparison_error',
+        error: CANCELLED,
+        status: 'cancelled',
+        errorMessage: run.cancelled,
+        timestamp,
+      });
     } else if (anyCompleted) {
       const metrics = sessionMetrics(
         run.models.map((m) => ({ status: m.status, ...(m.metrics as ModelMetrics) })),
       );
-      run.log.append('comparison_complete', { sessionId, metrics, timestamp });
+      run.log.append({ type: 'comparison_complete', metrics, timestamp });
     } else {
-      run.log.append('comparison_error', { sessionId, error: 'Every model failed', timestamp });
+      const error = 'Every model failed';
+      run.log.append({ type: 'comparison_error', error, status: 'failed', errorMessage: error, timestamp });
     }
-    // Written before any subscriber can see the final event: their writes wait for the next turn.
-    this.deps.writer.flushNow(run);
-    this.deps.logs.retire(sessionId);
-    run.markSettled();
   }
-}
-
-/** The session's final status and message, from its run. */
-export function sessionOutcome(run: SessionRun): {
-  status: 'completed' | 'failed' | 'cancelled';
-  errorMessage: string | null;
-} {
-  if (run.cancelled) return { status: 'cancelled', errorMessage: run.cancelled };
-  if (run.models.some((m) => m.status === 'completed')) return { status: 'completed', errorMessage: null };
-  return { status: 'failed', errorMessage: 'Every model failed' };
 }

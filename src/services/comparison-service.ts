@@ -1,90 +1,108 @@
 // Comparisons as the routes see them: start, read, list, cancel and watch, scoped to one user.
 import { randomUUID } from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ModelResponse } from '../db/schema.js';
 import { Errors } from '../errors.js';
-import { catalog, defaultModels } from '../providers/catalog.js';
-import type { ModelInfo, Provider } from '../providers/types.js';
-import type { ResponseSummary, SessionsRepository } from '../repositories/sessions.js';
-import { type CreateComparisonBody, DEFAULT_MODEL_COUNT } from '../schemas/comparison.js';
-import type { ComparisonRunner, SessionRun } from './comparison-runner.js';
+import type { ChatMessage, ModelInfo } from '../providers/types.js';
+import type { SessionStore } from '../repositories/types.js';
+import type { CreateComparisonBody } from '../schemas/comparison.js';
+import type { ComparisonRunner } from './comparison-runner.js';
 import { type EventLogRegistry, SessionEventLog } from './event-log.js';
-import { sessionMetrics, tokensPerSecond } from './metrics.js';
-import { openEventStream, type SseOptions, SseSubscriber } from './sse-subscriber.js';
-
-export interface ModelDirectory {
-  available(): ModelInfo[];
-  get(modelId: string): ModelInfo | undefined;
-  providerFor(model: ModelInfo): Provider;
-}
+import { type EventView, ownerView } from './event-views.js';
+import { sessionMetrics } from './metrics.js';
+import { type ModelDirectory, resolveModels } from './model-choice.js';
+import { responseView, summaryView } from './session-views.js';
 
 export interface ComparisonServiceDeps {
-  repo: SessionsRepository;
+  store: SessionStore;
   runner: ComparisonRunner;
   logs: EventLogRegistry;
   models: ModelDirectory;
   signTicket(userId: string, sessionId: string): string;
   maxRunningPerUser: number;
-  sse: SseOptions;
 }
+
+/** What a stream request gets: nothing more to send (204), or a log to follow through a view. */
+export type StreamTarget = { kind: 'ended' } | { kind: 'stream'; log: SessionEventLog; view: EventView };
 
 const streamPath = (id: string, ticket: string) =>
   `/comparison/${id}/stream?ticket=${encodeURIComponent(ticket)}`;
 
-function responseView(r: ResponseSummary & { response?: string }, live?: SessionRun['models'][number]) {
-  // A running model is read from memory: the database lags it by up to one write interval.
-  const status = live?.status ?? r.status;
-  return {
-    id: r.id,
-    modelId: r.modelId,
-    provider: r.provider,
-    response: live?.text ?? r.response ?? '',
-    status,
-    inputTokens: r.inputTokens,
-    outputTokens: r.outputTokens,
-    cost: r.cost,
-    responseTimeMs: r.responseTimeMs,
-    timeToFirstTokenMs:
-      r.timeToFirstTokenMs ?? (live?.firstTokenAt !== undefined ? live.firstTokenAt - live.startedAt : null),
-    tokensPerSecond: tokensPerSecond(r.outputTokens, r.responseTimeMs, r.timeToFirstTokenMs),
-    errorMessage: r.errorMessage,
-    createdAt: r.createdAt.toISOString(),
-  };
+/** The conversation a first turn sends: the system prompt, then the prompt. */
+export function firstTurnMessages(prompt: string, system?: string): ChatMessage[] {
+  return [
+    ...(system ? [{ role: 'system' as const, content: system }] : []),
+    { role: 'user', content: prompt },
+  ];
 }
 
 export function createComparisonService(deps: ComparisonServiceDeps) {
-  const { repo, runner, logs, models } = deps;
-  const subscribers = new Set<SseSubscriber>();
+  const { store, runner, logs, models } = deps;
   let closing = false;
 
-  function resolveModels(modelIds: string[] | undefined): ModelInfo[] {
-    const available = models.available();
-    if (!modelIds) {
-      if (available.length === 0)
-        throw new Errors.BadRequest('No models are available on this server: no provider is configured');
-      return defaultModels(available, DEFAULT_MODEL_COUNT);
-    }
-    return modelIds.map((id) => {
-      const model = available.find((m) => m.id === id);
-      if (model) return model;
-      if (catalog.some((m) => m.id === id))
-        throw new Errors.BadRequest(
-          `Model ${id} is not available on this server (its provider is not configured)`,
-        );
-      throw new Errors.BadRequest(`Unknown model: ${id}`);
-    });
-  }
-
-  /** The session's event log: in memory while it runs or was recently seen, else from the database. */
-  function eventLogOf(sessionId: string, running: boolean): SessionEventLog {
+  /** The session's event log: in memory while it runs or was recently seen, else from the store. */
+  async function eventLogOf(sessionId: string, running: boolean): Promise<SessionEventLog> {
     const inMemory = logs.get(sessionId);
     if (inMemory) return inMemory;
-    const log = SessionEventLog.fromStored(sessionId, repo.eventsAfter(sessionId, 0));
+    const log = SessionEventLog.fromStored(sessionId, await store.eventsAfter(sessionId, 0));
+    // Read meanwhile by a concurrent request: share one copy.
+    const raced = logs.get(sessionId);
+    if (raced) return raced;
     // A finished session always stored its final event; if not, replay what there is and close.
     if (!log.finished && !running) log.seal();
     logs.add(log);
     logs.retire(sessionId);
     return log;
+  }
+
+  /**
+   * Stores and starts one session. The running limit is counted synchronously before the first
+   * await (runner.admit), so concurrent requests of one user cannot both slip under it.
+   */
+  async function launch(
+    userId: string,
+    body: Omit<CreateComparisonBody, 'modelIds'>,
+    chosen: { model: ModelInfo; messages: ChatMessage[] }[],
+    extra: { parentId?: string; rootId?: string; turn?: number } = {},
+  ) {
+    if (closing) throw new Errors.ShuttingDown();
+    const release = runner.admit(userId, deps.maxRunningPerUser);
+    if (!release) throw new Errors.TooManyRunning(deps.maxRunningPerUser);
+    try {
+      const sessionId = randomUUID();
+      const planned = chosen.map((c) => ({ responseId: randomUUID(), ...c }));
+      const session = await store.create({
+        id: sessionId,
+        userId,
+        prompt: body.prompt,
+        system: body.system,
+        temperature: body.temperature,
+        maxTokens: body.maxTokens,
+        ...extra,
+        responses: planned.map(({ responseId, model }) => ({
+          id: responseId,
+          modelId: model.id,
+          provider: model.provider,
+        })),
+      });
+      if (closing) throw new Errors.ShuttingDown();
+      runner.start({
+        sessionId,
+        userId,
+        temperature: body.temperature,
+        maxTokens: body.maxTokens,
+        models: planned,
+      });
+      return {
+        sessionId,
+        prompt: session.prompt,
+        models: chosen.map(({ model: m }) => ({ id: m.id, provider: m.provider, name: m.name })),
+        status: session.status,
+        streamUrl: streamPath(sessionId, deps.signTicket(userId, sessionId)),
+        parentId: session.parentId,
+        turn: session.turn,
+      };
+    } finally {
+      release();
+    }
   }
 
   return {
@@ -94,56 +112,30 @@ export function createComparisonService(deps: ComparisonServiceDeps) {
 
     runningFor: (userId: string) => runner.runningFor(userId),
 
-    start(userId: string, body: CreateComparisonBody) {
-      if (closing) throw new Errors.ShuttingDown();
-      const chosen = resolveModels(body.modelIds);
-      // Checked and started in one synchronous stretch: two requests cannot both slip under the limit.
-      if (runner.runningFor(userId) >= deps.maxRunningPerUser)
-        throw new Errors.TooManyRunning(deps.maxRunningPerUser);
-      const sessionId = randomUUID();
-      const planned = chosen.map((model) => ({ responseId: randomUUID(), model }));
-      const session = repo.create({
-        id: sessionId,
+    async start(userId: string, body: CreateComparisonBody) {
+      const chosen = resolveModels(models, body.modelIds);
+      const messages = firstTurnMessages(body.prompt, body.system);
+      return launch(
         userId,
-        prompt: body.prompt,
-        system: body.system,
-        temperature: body.temperature,
-        maxTokens: body.maxTokens,
-        responses: planned.map(({ responseId, model }) => ({
-          id: responseId,
-          modelId: model.id,
-          provider: model.provider,
-        })),
-      });
-      runner.start({
-        sessionId,
-        userId,
-        prompt: body.prompt,
-        system: body.system,
-        temperature: body.temperature,
-        maxTokens: body.maxTokens,
-        models: planned,
-      });
-      return {
-        sessionId,
-        prompt: session.prompt,
-        models: chosen.map((m) => ({ id: m.id, provider: m.provider, name: m.name })),
-        status: session.status,
-        streamUrl: streamPath(sessionId, deps.signTicket(userId, sessionId)),
-      };
+        body,
+        chosen.map((model) => ({ model, messages })),
+      );
     },
 
-    get(userId: string, id: string) {
-      const found = repo.findForUser(userId, id);
+    launch,
+
+    async get(userId: string, id: string) {
+      const found = await store.findForUser(userId, id);
       if (!found) throw new Errors.NotFound('Comparison not found');
       const { session, responses } = found;
       const live = runner.get(id);
-      const views = responses.map((r: ModelResponse) =>
+      const views = responses.map((r) =>
         responseView(
           r,
           live?.models.find((m) => m.responseId === r.id),
         ),
       );
+      const thread = await store.thread(userId, session.rootId ?? session.id);
       return {
         id: session.id,
         prompt: session.prompt,
@@ -155,70 +147,49 @@ export function createComparisonService(deps: ComparisonServiceDeps) {
         responses: views,
         metrics: sessionMetrics(views),
         streamUrl: streamPath(session.id, deps.signTicket(userId, session.id)),
+        parentId: session.parentId,
+        turn: session.turn,
+        thread: thread.map((s) => ({ id: s.id, prompt: s.prompt, turn: s.turn, status: s.status })),
         createdAt: session.createdAt.toISOString(),
         updatedAt: session.updatedAt.toISOString(),
       };
     },
 
-    list(userId: string, limit: number, offset: number) {
-      const { total, sessions, responses } = repo.listForUser(userId, limit, offset);
-      const items = sessions.map((s) => {
-        const own = responses.filter((r) => r.sessionId === s.id);
-        return {
-          id: s.id,
-          prompt: s.prompt,
-          status: s.status,
-          errorMessage: s.errorMessage,
-          models: own.map((r) => ({ modelId: r.modelId, provider: r.provider, status: r.status })),
-          metrics: sessionMetrics(own),
-          createdAt: s.createdAt.toISOString(),
-          updatedAt: s.updatedAt.toISOString(),
-        };
-      });
-      return { total, items };
+    async list(userId: string, limit: number, offset: number) {
+      const { total, sessions, responses } = await store.listForUser(userId, limit, offset);
+      return { total, items: sessions.map((s) => summaryView(s, responses)) };
     },
 
     /** 202 either way: a finished session answers with its final status and is left as it was. */
     async cancel(userId: string, id: string) {
-      const session = repo.findSessionForUser(userId, id);
+      const session = await store.findSessionForUser(userId, id);
       if (!session) throw new Errors.NotFound('Comparison not found');
       const run = runner.get(id);
-      if (run && runner.cancel(id)) await run.settled;
-      return { sessionId: id, status: repo.findSessionForUser(userId, id)?.status ?? session.status };
+      if (run && runner.cancel(id)) await run.log.finalStored;
+      const after = await store.findSessionForUser(userId, id);
+      return { sessionId: id, status: after?.status ?? session.status };
     },
 
-    /** Answers 204 when `lastEventId` is already the final event; otherwise streams until the end. */
-    stream(request: FastifyRequest, reply: FastifyReply, userId: string, id: string, lastEventId: number) {
+    /** What a stream request gets: `ended` when `lastEventId` is already the final event. */
+    async streamTarget(userId: string, id: string, lastEventId: number): Promise<StreamTarget> {
       if (closing) throw new Errors.ShuttingDown();
-      const session = repo.findSessionForUser(userId, id);
+      const session = await store.findSessionForUser(userId, id);
       if (!session) throw new Errors.NotFound('Comparison not found');
       const running = runner.get(id) !== undefined;
-      if (!running && session.finalEventId !== null && lastEventId >= session.finalEventId) {
-        return reply.code(204).send();
-      }
-      const log = eventLogOf(id, running);
-      if (log.finished && lastEventId >= log.lastId) return reply.code(204).send();
-      const res = openEventStream(request, reply);
-      const subscriber = new SseSubscriber(res, log, lastEventId, deps.sse, request.log);
-      subscribers.add(subscriber);
-      void subscriber.done.then(() => subscribers.delete(subscriber));
+      if (!running && session.finalEventId !== null && lastEventId >= session.finalEventId)
+        return { kind: 'ended' };
+      const log = await eventLogOf(id, running);
+      if (log.finishedVisible && lastEventId >= log.lastId) return { kind: 'ended' };
+      return { kind: 'stream', log, view: ownerView };
     },
 
-    /**
-     * Shutdown, from the app's preClose hook: no new comparisons or streams; running ones get the
-     * grace period, then are cancelled and stored; open streams get their final events, then end.
-     */
-    async close(graceMs: number): Promise<void> {
+    /** No new comparisons or streams from now on (shutdown has begun). */
+    stopAccepting(): void {
       closing = true;
-      await runner.shutdown(graceMs, 'Cancelled: the server shut down');
-      const open = [...subscribers];
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.all(open.map((s) => s.done)),
-        new Promise((resolve) => (timer = setTimeout(resolve, 1000))),
-      ]);
-      clearTimeout(timer);
-      for (const s of subscribers) s.close();
+    },
+
+    get accepting() {
+      return !closing;
     },
   };
 }

@@ -1,29 +1,21 @@
-// The event log of one comparison: every stream event in order, with its id, shared by all subscribers.
-
-export const eventNames = [
-  'model_chunk',
-  'model_complete',
-  'model_error',
-  'comparison_complete',
-  'comparison_error',
-] as const;
-export type EventName = (typeof eventNames)[number];
-
-/** Rows come from our own writes; an unknown name (a newer version's event) still replays. */
-const toEventName = (name: string): EventName =>
-  (eventNames as readonly string[]).includes(name) ? (name as EventName) : 'model_error';
-
-export const isFinalEvent = (event: string) =>
-  event === 'comparison_complete' || event === 'comparison_error';
+// The event log of one comparison: every typed event in order, with its id, read by every follower.
+import {
+  type ComparisonEvent,
+  isEnding,
+  isFinalEvent,
+  ownerData,
+  parseStoredEvent,
+} from './comparison-events.js';
+import { type EventView, ownerView } from './event-views.js';
 
 export interface LoggedEvent {
   id: number;
-  event: EventName;
-  /** The JSON data line, serialised once for every subscriber and for the database. */
+  event: ComparisonEvent;
+  /** The owner's JSON data line, serialised once for the owner's subscribers and for the database. */
   data: string;
-  /** The SSE frame, built once: subscribers only concatenate and write. */
+  /** The owner's SSE frame, built once: subscribers only concatenate and write. */
   frame: string;
-  /** Bytes of all frames up to and including this one, so a subscriber's lag costs O(1) to measure. */
+  /** Bytes of all owner frames up to and including this one, so a subscriber's lag costs O(1) to measure. */
   offset: number;
 }
 
@@ -32,21 +24,42 @@ export function sseFrame(id: number, event: string, data: string): string {
 }
 
 /**
- * Append-only; ids increase by one from the first. Subscribers hold a cursor (the last id they
- * wrote) instead of a queue, so a slow subscriber costs no memory beyond the log itself.
+ * How far the visible log may run ahead of what the database holds. A client never sees an id more
+ * than this beyond the stored ones, so after a crash recovery can number the endings past anything a
+ * client saw (issue: ids reused after a crash), and the writer is asked to hurry before it is reached.
+ */
+export const MAX_UNSTORED_EVENTS = 10_000;
+
+/**
+ * Append-only; ids increase from the first. Followers (stream subscribers, the progress writer) hold a
+ * cursor instead of a queue, so a slow one costs no memory beyond the log itself. What followers may
+ * read is bounded by `visibleLastId`: endings only once stored, and nothing too far past the store.
  */
 export class SessionEventLog {
   readonly events: LoggedEvent[] = [];
   private readonly listeners = new Set<() => void>();
+  /** Frames of views other than the owner's, built once per event per view, on first read. */
+  private readonly viewFrames = new Map<string, (string | null)[]>();
+  /** Ids of endings appended but not stored yet, oldest first. */
+  private readonly unstoredEndings: number[] = [];
   private bytes = 0;
   private ended = false;
+  private stored = 0;
+  private resolveStored: () => void = () => {};
+  /** Resolves once the final event is stored (or the log was read back from the store). */
+  readonly finalStored: Promise<void>;
 
-  constructor(readonly sessionId: string) {}
+  constructor(readonly sessionId: string) {
+    this.finalStored = new Promise((resolve) => {
+      this.resolveStored = resolve;
+    });
+  }
 
-  /** A log read back from the database, with the ids it was stored with. */
+  /** A log read back from the store, with the ids it was stored with: all of it is stored. */
   static fromStored(sessionId: string, rows: { id: number; event: string; data: string }[]): SessionEventLog {
     const log = new SessionEventLog(sessionId);
-    for (const row of rows) log.push(row.id, toEventName(row.event), row.data);
+    for (const row of rows) log.push(row.id, parseStoredEvent(row.event, row.data), row.data);
+    log.markStored(log.lastId);
     return log;
   }
 
@@ -54,36 +67,69 @@ export class SessionEventLog {
     return this.events.at(-1)?.id ?? 0;
   }
 
+  /** The id up to which the store holds the log. */
+  get storedId(): number {
+    return this.stored;
+  }
+
+  /** The last id followers may read now. */
+  get visibleLastId(): number {
+    const ending = this.unstoredEndings[0];
+    const limit = Math.min(this.lastId, this.stored + MAX_UNSTORED_EVENTS);
+    return ending === undefined ? limit : Math.min(limit, ending - 1);
+  }
+
   get totalBytes(): number {
     return this.bytes;
   }
 
-  /** True once the final event (comparison_complete or comparison_error) is in the log. */
+  /** True once the final event is in the log. */
   get finished(): boolean {
     return this.ended;
   }
 
-  append(event: EventName, payload: object): LoggedEvent {
-    if (this.ended) throw new Error(`event log of ${this.sessionId} is already finished`);
-    return this.push(this.lastId + 1, event, JSON.stringify(payload));
+  /** True once the final event is in the log and visible: a follower at lastId has seen everything. */
+  get finishedVisible(): boolean {
+    return this.ended && this.visibleLastId >= this.lastId;
   }
 
-  private push(id: number, event: EventName, data: string): LoggedEvent {
-    const frame = sseFrame(id, event, data);
+  /** Appends with the next id; `afterGap` skips ids (recovery numbers its endings past any unstored id). */
+  append(event: ComparisonEvent, afterGap = 0): LoggedEvent {
+    if (this.ended) throw new Error(`event log of ${this.sessionId} is already finished`);
+    return this.push(this.lastId + 1 + afterGap, event, ownerData(this.sessionId, event));
+  }
+
+  private push(id: number, event: ComparisonEvent, data: string): LoggedEvent {
+    const frame = sseFrame(id, event.type, data);
     this.bytes += Buffer.byteLength(frame);
     const logged = { id, event, data, frame, offset: this.bytes };
     this.events.push(logged);
+    if (isEnding(event) && id > this.stored) this.unstoredEndings.push(id);
     if (isFinalEvent(event)) this.ended = true;
-    for (const listener of this.listeners) listener();
+    this.notify();
     return logged;
   }
 
+  /** The store now holds every event up to `id`: endings up to it become visible. */
+  markStored(id: number): void {
+    if (id <= this.stored) return;
+    this.stored = id;
+    while ((this.unstoredEndings[0] ?? Number.POSITIVE_INFINITY) <= id) this.unstoredEndings.shift();
+    if (this.ended && id >= this.lastId) this.resolveStored();
+    this.notify();
+  }
+
   /**
-   * Marks a log read back from the database as complete although it has no final event (a
-   * session that ended before event logs were written): subscribers replay it and close.
+   * Marks a log read back from the store as complete although it has no final event (a session that
+   * ended before event logs were written): followers replay it and close.
    */
   seal(): void {
     this.ended = true;
+    this.resolveStored();
+    this.notify();
+  }
+
+  private notify(): void {
     for (const listener of this.listeners) listener();
   }
 
@@ -99,28 +145,67 @@ export class SessionEventLog {
     return lo;
   }
 
-  /** Bytes of the frames after `afterId` that a subscriber has not written yet. */
+  /** Bytes of the owner's frames after `afterId`: what a subscriber has not written yet (other views: about). */
   bytesAfter(afterId: number): number {
     const i = this.indexAfter(afterId);
     const before = i === 0 ? 0 : (this.events[i - 1] as LoggedEvent).offset;
     return this.bytes - before;
   }
 
-  /** The frames after `afterId`, joined, up to about `maxBytes` (at least one frame). */
-  framesAfter(afterId: number, maxBytes: number): { text: string; lastId: number } | undefined {
+  /** Every event after `afterId`, visible or not (the store's follower writes what is not stored yet). */
+  eventsAfterAll(afterId: number): LoggedEvent[] {
+    return this.events.slice(this.indexAfter(afterId));
+  }
+
+  /** The visible events after `afterId`, in order. */
+  eventsAfter(afterId: number): LoggedEvent[] {
+    const visible = this.visibleLastId;
+    const out: LoggedEvent[] = [];
+    for (let i = this.indexAfter(afterId); i < this.events.length; i++) {
+      const e = this.events[i] as LoggedEvent;
+      if (e.id > visible) break;
+      out.push(e);
+    }
+    return out;
+  }
+
+  /** The visible frames of `view` after `afterId`, joined, up to about `maxBytes` (at least one event). */
+  framesAfter(
+    afterId: number,
+    maxBytes: number,
+    view: EventView = ownerView,
+  ): { text: string; lastId: number } | undefined {
     let i = this.indexAfter(afterId);
-    if (i >= this.events.length) return undefined;
-    const start = i === 0 ? 0 : (this.events[i - 1] as LoggedEvent).offset;
+    const visible = this.visibleLastId;
+    if (i >= this.events.length || (this.events[i] as LoggedEvent).id > visible) return undefined;
+    const cache = view === ownerView ? undefined : this.cacheOf(view);
     let text = '';
     let lastId = afterId;
     while (i < this.events.length) {
       const e = this.events[i] as LoggedEvent;
-      if (text.length > 0 && e.offset - start > maxBytes) break;
-      text += e.frame;
+      if (e.id > visible) break;
+      let frame: string | null;
+      if (cache) {
+        frame = cache[i] === undefined ? view.frame(e) : (cache[i] as string | null);
+        cache[i] = frame;
+      } else frame = e.frame;
+      if (frame !== null) {
+        if (text.length > 0 && text.length + frame.length > maxBytes) break;
+        text += frame;
+      }
       lastId = e.id;
       i++;
     }
     return { text, lastId };
+  }
+
+  private cacheOf(view: EventView): (string | null)[] {
+    let cache = this.viewFrames.get(view.key);
+    if (!cache) {
+      cache = [];
+      this.viewFrames.set(view.key, cache);
+    }
+    return cache;
   }
 
   subscribe(listener: () => void): () => void {
@@ -135,7 +220,7 @@ export class SessionEventLog {
 
 /**
  * The logs the server holds in memory: running sessions, and finished ones for a while so that a
- * late subscriber or a reconnect is served without reading the database. One per app, no globals.
+ * late subscriber or a reconnect is served without reading the store. One per app, no globals.
  */
 export class EventLogRegistry {
   private readonly logs = new Map<string, SessionEventLog>();

@@ -1,33 +1,42 @@
-// Pure metric arithmetic: one model's numbers from its timings and usage, a session's from its models.
+// Pure metric arithmetic: one model's numbers from its timings, usage and price, a session's from its models.
+import type { CostSource, PriceSnapshot, UsageSource } from '../db/schema.js';
 import { computeCost } from '../providers/cost.js';
-import type { ModelInfo, Usage } from '../providers/types.js';
+import type { FinishReason, ModelInfo, Usage } from '../providers/types.js';
 
 export interface ModelMetrics {
   inputTokens: number;
   outputTokens: number;
   cachedInputTokens: number;
-  cost: number;
+  cacheWriteInputTokens: number;
+  reasoningTokens: number | null;
+  /** US dollars; null when the price is unknown. */
+  cost: number | null;
+  costSource: CostSource;
+  usageSource: UsageSource;
+  price: PriceSnapshot | null;
   responseTimeMs: number | null;
   timeToFirstTokenMs: number | null;
+  timeToFirstReasoningMs: number | null;
   tokensPerSecond: number | null;
+  /** Why the model stopped; null when it did not finish (an error, a cancel). */
+  finishReason: FinishReason | null;
 }
 
 export interface SessionMetrics {
   totalTokens: number;
   totalCost: number;
   averageResponseTime: number;
+  /** False when some response's cost is unknown: totalCost is then a lower bound. */
+  costComplete: boolean;
 }
 
 export interface ModelTimings {
   startedAt: number;
   firstTokenAt?: number;
+  firstReasoningAt?: number;
   lastTokenAt?: number;
   endedAt: number;
 }
-
-/** A rough count for a provider that reported no usage: about four characters per token. */
-export const estimateTokens = (text: string) =>
-  text.length === 0 ? 0 : Math.max(1, Math.round(text.length / 4));
 
 /** A sum of costs rounded as computeCost rounds each one, so totals show no floating-point dust. */
 const roundCost = (usd: number) => Math.round(usd * 1e9) / 1e9;
@@ -44,11 +53,36 @@ export function tokensPerSecond(
   return ms > 0 ? Math.round((outputTokens / ms) * 10_000) / 10 : null;
 }
 
-/**
- * Tokens and cost come from the provider's own usage figures only; a response without them (a
- * failure, a server that ignores include_usage) counts zero rather than a guess a bill could differ from.
- */
-export function modelMetrics(model: ModelInfo, usage: Usage | undefined, t: ModelTimings): ModelMetrics {
+export function priceSnapshot(model: ModelInfo): PriceSnapshot | null {
+  const p = model.pricing;
+  if (!p) return null;
+  return {
+    inputPerMillion: p.inputPerMillion,
+    outputPerMillion: p.outputPerMillion,
+    cachedInputPerMillion: p.cachedInputPerMillion ?? null,
+    cacheWriteInputPerMillion: p.cacheWriteInputPerMillion ?? null,
+    source: model.priceSource,
+    asOf: model.priceAsOf,
+  };
+}
+
+/** Where the cost comes from, and the cost: never 0 for an unknown price. */
+function costOf(model: ModelInfo, usage: Usage | null): { cost: number | null; costSource: CostSource } {
+  const p = model.pricing;
+  if (!p) return { cost: null, costSource: 'unknown' };
+  if (usage?.providerCost !== undefined) return { cost: usage.providerCost, costSource: 'provider' };
+  const free = p.inputPerMillion === 0 && p.outputPerMillion === 0;
+  if (free) return { cost: 0, costSource: 'free' };
+  if (!usage) return { cost: null, costSource: 'unknown' };
+  return { cost: computeCost(usage, p), costSource: 'computed' };
+}
+
+export function modelMetrics(
+  model: ModelInfo,
+  usage: Usage | null,
+  t: ModelTimings,
+  finishReason: FinishReason | null,
+): ModelMetrics {
   const counted: Usage = usage ?? { inputTokens: 0, outputTokens: 0 };
   const responseTimeMs = (t.lastTokenAt ?? t.endedAt) - t.startedAt;
   const timeToFirstTokenMs = t.firstTokenAt === undefined ? null : t.firstTokenAt - t.startedAt;
@@ -56,10 +90,16 @@ export function modelMetrics(model: ModelInfo, usage: Usage | undefined, t: Mode
     inputTokens: counted.inputTokens,
     outputTokens: counted.outputTokens,
     cachedInputTokens: counted.cachedInputTokens ?? 0,
-    cost: model.pricing ? computeCost(counted, model.pricing) : 0,
+    cacheWriteInputTokens: counted.cacheWriteInputTokens ?? 0,
+    reasoningTokens: counted.reasoningTokens ?? null,
+    ...costOf(model, usage),
+    usageSource: usage ? 'provider' : 'none',
+    price: priceSnapshot(model),
     responseTimeMs,
     timeToFirstTokenMs,
+    timeToFirstReasoningMs: t.firstReasoningAt === undefined ? null : t.firstReasoningAt - t.startedAt,
     tokensPerSecond: tokensPerSecond(counted.outputTokens, responseTimeMs, timeToFirstTokenMs),
+    finishReason,
   };
 }
 
@@ -69,7 +109,7 @@ export function sessionMetrics(
     status: string;
     inputTokens: number;
     outputTokens: number;
-    cost: number;
+    cost: number | null;
     responseTimeMs: number | null;
   }[],
 ): SessionMetrics {
@@ -77,9 +117,11 @@ export function sessionMetrics(
   let totalCost = 0;
   let timeSum = 0;
   let timed = 0;
+  let costComplete = true;
   for (const r of responses) {
     totalTokens += r.inputTokens + r.outputTokens;
-    totalCost += r.cost;
+    if (r.cost === null) costComplete = false;
+    else totalCost += r.cost;
     if (r.status === 'completed' && r.responseTimeMs !== null) {
       timeSum += r.responseTimeMs;
       timed++;
@@ -89,5 +131,6 @@ export function sessionMetrics(
     totalTokens,
     totalCost: roundCost(totalCost),
     averageResponseTime: timed === 0 ? 0 : Math.round(timeSum / timed),
+    costComplete,
   };
 }

@@ -1,45 +1,26 @@
-// Batched persistence of running sessions: text and events as they stream, in short transactions.
+// Batched persistence of running sessions: a follower of each event log, writing what it read in slices.
 import type { FastifyBaseLogger } from 'fastify';
-import type { ResponseProgress, SessionProgress, SessionsRepository } from '../repositories/sessions.js';
-import { type SessionRun, sessionOutcome } from './comparison-runner.js';
+import type { ResponseProgress, SessionProgress, SessionStore } from '../repositories/types.js';
+import { type ComparisonEvent, isEnding } from './comparison-events.js';
+import { MAX_UNSTORED_EVENTS, type SessionEventLog } from './event-log.js';
+import type { ModelMetrics } from './metrics.js';
 
-const TERMINAL = new Set(['completed', 'error', 'cancelled']);
-
-/** What changed in a run since its last write; undefined when nothing did. */
-function progressOf(run: SessionRun): SessionProgress | undefined {
-  const events = run.log.events.slice(run.persisted.events);
-  const responses: ResponseProgress[] = [];
-  for (const m of run.models) {
-    const appendText = m.text.slice(m.persisted.textLength);
-    const statusChanged = m.status !== m.persisted.status;
-    if (appendText.length === 0 && !statusChanged) continue;
-    const r: ResponseProgress = { id: m.responseId, appendText };
-    if (statusChanged) {
-      r.status = m.status;
-      r.timeToFirstTokenMs = m.firstTokenAt === undefined ? null : m.firstTokenAt - m.startedAt;
-      if (TERMINAL.has(m.status) && m.metrics) {
-        r.final = {
-          inputTokens: m.metrics.inputTokens,
-          outputTokens: m.metrics.outputTokens,
-          cachedInputTokens: m.metrics.cachedInputTokens,
-          cost: m.metrics.cost,
-          responseTimeMs: m.metrics.responseTimeMs,
-          errorMessage: m.errorMessage ?? null,
-        };
-      }
-    }
-    responses.push(r);
-  }
-  const final =
-    run.ended && !run.persisted.final ? { ...sessionOutcome(run), finalEventId: run.log.lastId } : undefined;
-  if (events.length === 0 && responses.length === 0 && !final) return undefined;
-  return { sessionId: run.request.sessionId, events, responses, final };
+/** A log the writer follows: its cursor is the last id it stored. */
+interface Followed {
+  sessionId: string;
+  log: SessionEventLog;
+  responseIds: ReadonlyMap<string, string>;
+  cursor: number;
+  /** Models whose `streaming` status is stored already. */
+  started: Set<string>;
+  unsubscribe: () => void;
 }
 
-function markPersisted(run: SessionRun): void {
-  run.persisted.events = run.log.events.length;
-  for (const m of run.models) m.persisted = { textLength: m.text.length, status: m.status };
-  if (run.ended) run.persisted.final = true;
+export interface FollowRequest {
+  sessionId: string;
+  log: SessionEventLog;
+  /** modelId -> response id */
+  responseIds: ReadonlyMap<string, string>;
 }
 
 /**
@@ -50,101 +31,232 @@ function markPersisted(run: SessionRun): void {
  */
 export const ROWS_PER_SLICE = 128;
 
+const finalOf = (m: ModelMetrics, errorMessage: string | null) => ({
+  inputTokens: m.inputTokens,
+  outputTokens: m.outputTokens,
+  cachedInputTokens: m.cachedInputTokens,
+  cacheWriteInputTokens: m.cacheWriteInputTokens,
+  reasoningTokens: m.reasoningTokens,
+  cost: m.cost,
+  costSource: m.costSource,
+  usageSource: m.usageSource,
+  price: m.price,
+  responseTimeMs: m.responseTimeMs,
+  timeToFirstTokenMs: m.timeToFirstTokenMs,
+  timeToFirstReasoningMs: m.timeToFirstReasoningMs,
+  finishReason: m.finishReason,
+  errorMessage,
+});
+
+/** What the log holds beyond the cursor, as one session's write; undefined when nothing is new. */
+export function progressOf(
+  f: Followed,
+): { progress: SessionProgress; lastId: number; startedModels: string[] } | undefined {
+  const events = f.log.eventsAfterAll(f.cursor);
+  if (events.length === 0) return undefined;
+  const responses = new Map<string, ResponseProgress>();
+  const responseOf = (modelId: string): ResponseProgress | undefined => {
+    const id = f.responseIds.get(modelId);
+    if (id === undefined) return undefined;
+    let r = responses.get(id);
+    if (!r) {
+      r = { id, appendText: '', appendReasoning: '' };
+      responses.set(id, r);
+    }
+    return r;
+  };
+  const startedModels: string[] = [];
+  const started = (r: ResponseProgress, modelId: string) => {
+    if (f.started.has(modelId) || r.status !== undefined) return;
+    r.status = 'streaming';
+    startedModels.push(modelId);
+  };
+  let final: SessionProgress['final'];
+  for (const { id, event: e } of events) {
+    const r = 'modelId' in e ? responseOf(e.modelId) : undefined;
+    applyEvent(e, r, id, started, (value) => {
+      final = value;
+    });
+  }
+  const stored = events.map(({ id, event, data }) => ({ id, event: event.type, data }));
+  const lastId = (events.at(-1) as { id: number }).id;
+  return {
+    progress: { sessionId: f.sessionId, events: stored, responses: [...responses.values()], final },
+    lastId,
+    startedModels,
+  };
+}
+
+function applyEvent(
+  e: ComparisonEvent,
+  r: ResponseProgress | undefined,
+  id: number,
+  started: (r: ResponseProgress, modelId: string) => void,
+  setFinal: (final: SessionProgress['final']) => void,
+): void {
+  switch (e.type) {
+    case 'model_chunk':
+      if (!r) return;
+      started(r, e.modelId);
+      r.appendText += e.chunk;
+      return;
+    case 'model_reasoning':
+      if (!r) return;
+      started(r, e.modelId);
+      r.appendReasoning += e.chunk;
+      return;
+    case 'model_complete':
+      if (!r) return;
+      r.status = 'completed';
+      r.final = finalOf(e.metrics, null);
+      return;
+    case 'model_error':
+      if (!r) return;
+      r.status = e.error === 'cancelled' ? 'cancelled' : 'error';
+      r.final = finalOf(e.metrics, e.error);
+      return;
+    case 'comparison_complete':
+      setFinal({ status: 'completed', errorMessage: null, finalEventId: id });
+      return;
+    case 'comparison_error':
+      setFinal({ status: e.status, errorMessage: e.errorMessage, finalEventId: id });
+      return;
+  }
+}
+
+type Write = NonNullable<ReturnType<typeof progressOf>> & { f: Followed };
+
 /** The session's update, its events' one row, and its responses' updates. */
 const rowsOf = (p: SessionProgress) => 1 + (p.events.length > 0 ? 1 : 0) + p.responses.length;
 
 /**
- * better-sqlite3 blocks the event loop while it writes, so chunks never write one by one: a run
- * is marked dirty and the dirty runs are written together at most `intervalMs` later, a slice per
- * turn of the event loop. Endings (a model's, a session's) write that run at once, so a client that
- * saw one can read it back.
+ * Chunks never write one by one: a followed log that grew is marked dirty, and the dirty ones are
+ * written together at most `intervalMs` later, a slice per turn of the event loop. An ending (a
+ * model's, the session's) is written at once: the log shows it to clients only once it is stored,
+ * so a client that saw one can read it back. One write is under way at a time, so a session's
+ * rows are always written in order.
  */
 export class ProgressWriter {
-  private readonly dirty = new Set<SessionRun>();
-  /** The runs of the periodic write under way, not written yet. */
-  private pending: SessionRun[] = [];
+  private readonly followed = new Set<Followed>();
+  private readonly dirty = new Set<Followed>();
+  private readonly urgent = new Set<Followed>();
   private timer: NodeJS.Timeout | undefined;
-  private slice: NodeJS.Immediate | undefined;
+  private writing: Promise<void> | undefined;
+  private closed = false;
 
   constructor(
-    private readonly repo: SessionsRepository,
+    private readonly store: SessionStore,
     private readonly intervalMs: number,
     private readonly log: FastifyBaseLogger,
   ) {}
 
-  markDirty(run: SessionRun): void {
-    this.dirty.add(run);
-    this.timer ??= setTimeout(() => this.flush(), this.intervalMs);
+  /** Follows a running session's log until its final event is stored. */
+  follow(request: FollowRequest): void {
+    const f: Followed = {
+      ...request,
+      cursor: request.log.storedId,
+      started: new Set(),
+      unsubscribe: () => {},
+    };
+    f.unsubscribe = request.log.subscribe(() => this.onAppend(f));
+    this.followed.add(f);
   }
 
-  /** Writes this run's progress now (a periodic write under way then finds nothing new for it). */
-  flushNow(run: SessionRun): void {
-    this.dirty.delete(run);
-    const progress = progressOf(run);
-    this.write([run], progress ? [progress] : []);
-  }
-
-  /** The periodic write: every run dirty now, in slices of about ROWS_PER_SLICE rows. */
-  flush(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.pending.push(...this.dirty);
-    this.dirty.clear();
-    if (!this.slice) this.writeSlice();
-  }
-
-  private writeSlice(): void {
-    this.slice = undefined;
-    const runs: SessionRun[] = [];
-    const batch: SessionProgress[] = [];
-    let rows = 0;
-    while (rows < ROWS_PER_SLICE) {
-      const run = this.pending.pop();
-      if (!run) break;
-      runs.push(run);
-      const progress = progressOf(run);
-      if (!progress) continue;
-      batch.push(progress);
-      rows += rowsOf(progress);
+  private onAppend(f: Followed): void {
+    const last = f.log.events.at(-1);
+    if (!last || last.id <= f.cursor) return;
+    if (isEnding(last.event) || last.id - f.cursor > MAX_UNSTORED_EVENTS / 2) {
+      this.urgent.add(f);
+      this.kick();
+      return;
     }
-    if (this.write(runs, batch) && this.pending.length > 0)
-      this.slice = setImmediate(() => this.writeSlice());
+    this.dirty.add(f);
+    this.armTimer();
   }
 
-  /** One transaction; on failure every unwritten run is dirty again and the write is retried later. */
-  private write(runs: SessionRun[], batch: SessionProgress[]): boolean {
+  private armTimer(): void {
+    if (this.closed) return;
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      for (const d of this.dirty) this.urgent.add(d);
+      this.dirty.clear();
+      this.kick();
+    }, this.intervalMs);
+  }
+
+  /** Starts the write loop unless one runs; it picks up whatever is urgent when it gets there. */
+  private kick(): void {
+    if (this.writing || this.closed) return;
+    this.writing = this.loop().finally(() => {
+      this.writing = undefined;
+      if (this.urgent.size > 0 && !this.closed) this.kick();
+    });
+  }
+
+  private async loop(): Promise<void> {
+    while (this.urgent.size > 0) {
+      const slice: Followed[] = [];
+      const batch: Write[] = [];
+      let rows = 0;
+      for (const f of this.urgent) {
+        if (rows >= ROWS_PER_SLICE) break;
+        this.urgent.delete(f);
+        this.dirty.delete(f);
+        slice.push(f);
+        const next = progressOf(f);
+        if (!next) continue;
+        batch.push({ f, ...next });
+        rows += rowsOf(next.progress);
+      }
+      if (!(await this.write(batch))) {
+        // Everything waits for the periodic write to try again, rather than retrying in a tight loop.
+        for (const f of [...slice, ...this.urgent]) this.dirty.add(f);
+        this.urgent.clear();
+        this.armTimer();
+        return;
+      }
+      if (this.urgent.size > 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  private async write(batch: Write[]): Promise<boolean> {
+    if (batch.length === 0) return true;
     try {
-      if (batch.length > 0) this.repo.persist(batch);
+      await this.store.persist(batch.map((b) => b.progress));
     } catch (err) {
       this.log.error({ err, sessions: batch.length }, 'saving comparison progress failed; will retry');
-      for (const run of [...runs, ...this.pending]) this.dirty.add(run);
-      this.pending = [];
-      clearImmediate(this.slice);
-      this.slice = undefined;
-      this.timer ??= setTimeout(() => this.flush(), this.intervalMs);
       return false;
     }
-    for (const run of runs) markPersisted(run);
+    for (const { f, progress, lastId, startedModels } of batch) {
+      f.cursor = lastId;
+      for (const modelId of startedModels) f.started.add(modelId);
+      f.log.markStored(lastId);
+      if (progress.final) this.unfollow(f);
+    }
     return true;
   }
 
-  /** Writes everything still unwritten, at once (the app is closing). */
-  close(): void {
+  private unfollow(f: Followed): void {
+    f.unsubscribe();
+    this.followed.delete(f);
+    this.dirty.delete(f);
+    this.urgent.delete(f);
+  }
+
+  /** Writes everything still unwritten (the app is closing); whatever cannot be written is shown anyway. */
+  async close(): Promise<void> {
     clearTimeout(this.timer);
-    clearImmediate(this.slice);
     this.timer = undefined;
-    this.slice = undefined;
-    const runs = [...new Set([...this.pending, ...this.dirty])];
-    this.pending = [];
+    await this.writing;
+    for (const f of this.followed) this.urgent.add(f);
     this.dirty.clear();
-    const batch: SessionProgress[] = [];
-    for (const run of runs) {
-      const progress = progressOf(run);
-      if (progress) batch.push(progress);
-    }
-    this.write(runs, batch);
-    // A failed last write left the runs dirty and set a retry timer that must not outlive the app.
+    await this.loop();
+    this.closed = true;
     clearTimeout(this.timer);
-    this.timer = undefined;
+    // A store that failed must not leave clients waiting for endings forever.
+    for (const f of [...this.followed]) {
+      f.log.markStored(f.log.lastId);
+      this.unfollow(f);
+    }
   }
 }

@@ -1,7 +1,8 @@
 // One SSE client of a session: replays, then follows the event log, honouring backpressure.
-import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
+import type { ServerResponse } from 'node:http';
+import type { FastifyBaseLogger } from 'fastify';
 import type { SessionEventLog } from './event-log.js';
+import { type EventView, ownerView } from './event-views.js';
 
 export interface SseOptions {
   /** A `: ping` comment this often keeps proxies from closing an idle stream. */
@@ -12,29 +13,8 @@ export interface SseOptions {
   writeChunkBytes: number;
   /** The `retry:` hint sent to EventSource clients, in milliseconds. */
   retryMs: number;
-}
-
-/**
- * Writes the SSE head itself after `reply.hijack()`, merging the headers that hooks already set
- * (CORS, rate limit, request id): `writeHead` alone would drop them and break cross-origin clients.
- */
-export function openEventStream(request: FastifyRequest, reply: FastifyReply): ServerResponse {
-  reply.hijack();
-  const res = reply.raw;
-  const headers: OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(reply.getHeaders()))
-    if (value !== undefined) headers[name] = value;
-  res.writeHead(200, {
-    ...headers,
-    'x-request-id': request.id,
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache, no-transform',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-  });
-  // Frames are small and latency matters more than packet count.
-  request.raw.socket?.setNoDelay(true);
-  return res;
+  /** A client whose socket takes nothing for this long while we have frames for it is disconnected. */
+  stallTimeoutMs: number;
 }
 
 /**
@@ -47,6 +27,7 @@ export class SseSubscriber {
   private waitingForDrain = false;
   private scheduled: NodeJS.Immediate | undefined;
   private readonly ping: NodeJS.Timeout;
+  private stall: NodeJS.Timeout | undefined;
   private readonly unsubscribe: () => void;
   private closed = false;
   private resolveDone: () => void = () => {};
@@ -58,6 +39,7 @@ export class SseSubscriber {
     afterId: number,
     private readonly opts: SseOptions,
     private readonly logger: FastifyBaseLogger,
+    private readonly view: EventView = ownerView,
   ) {
     this.cursor = afterId;
     this.done = new Promise((resolve) => {
@@ -82,17 +64,25 @@ export class SseSubscriber {
   /** Ends the stream now: after what was already handed to the socket, nothing more. */
   close(): void {
     if (this.closed) return;
-    if (this.waitingForDrain) this.res.destroy();
+    if (this.waitingForDrain) this.drop();
     else this.res.end();
+  }
+
+  /** Destroys the socket and stops at once: 'close' comes later, and nothing may log or write meanwhile. */
+  private drop(reason?: string): void {
+    if (this.closed) return;
+    if (reason)
+      this.logger.info(
+        { sessionId: this.log.sessionId, lastEventId: this.cursor },
+        `${reason}; disconnecting it (it can resume with Last-Event-ID)`,
+      );
+    this.cleanup();
+    this.res.destroy();
   }
 
   private onAppend(): void {
     if (this.waitingForDrain && this.log.bytesAfter(this.cursor) > this.opts.maxLagBytes) {
-      this.logger.info(
-        { sessionId: this.log.sessionId, lastEventId: this.cursor },
-        'slow stream client fell too far behind; disconnecting it (it can resume with Last-Event-ID)',
-      );
-      this.res.destroy();
+      this.drop('slow stream client fell too far behind');
       return;
     }
     this.schedule();
@@ -107,17 +97,17 @@ export class SseSubscriber {
     this.scheduled = undefined;
     if (this.closed || this.waitingForDrain) return;
     for (;;) {
-      const next = this.log.framesAfter(this.cursor, this.opts.writeChunkBytes);
+      const next = this.log.framesAfter(this.cursor, this.opts.writeChunkBytes, this.view);
       if (!next) break;
       this.cursor = next.lastId;
       // The last frames and the end of the response: one write, not two.
-      if (this.log.finished && this.cursor >= this.log.lastId) {
+      if (this.log.finishedVisible && this.cursor >= this.log.lastId) {
         this.res.end(next.text);
         return;
       }
-      if (!this.write(next.text)) return;
+      if (next.text.length > 0 && !this.write(next.text)) return;
     }
-    if (this.log.finished && this.cursor >= this.log.lastId) this.res.end();
+    if (this.log.finishedVisible && this.cursor >= this.log.lastId) this.res.end();
   }
 
   /** False when the socket is full: then nothing is written until 'drain', or 'close' ends it all. */
@@ -126,16 +116,25 @@ export class SseSubscriber {
     if (this.res.write(text)) return true;
     this.waitingForDrain = true;
     this.res.once('drain', this.onDrain);
+    // A client that stopped reading is cut even when nothing new arrives (one that joined a large
+    // session near its end, say): it would hold the socket and its buffers for ever.
+    this.stall = setTimeout(
+      () => this.drop('stream client read nothing for a long time'),
+      this.opts.stallTimeoutMs,
+    );
     return false;
   }
 
   private readonly onDrain = () => {
     this.waitingForDrain = false;
+    clearTimeout(this.stall);
     this.schedule();
   };
 
   private cleanup(): void {
+    if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.stall);
     this.resolveDone();
     this.res.off('drain', this.onDrain);
     this.unsubscribe();

@@ -49,6 +49,7 @@ async function expect401(token: string, target = app) {
   expect(r.json()).toEqual({
     statusCode: 401,
     error: 'Unauthorized',
+    code: 'UNAUTHORIZED',
     message: expect.any(String),
     timestamp: expect.stringMatching(/^\d{4}-/),
   });
@@ -61,7 +62,7 @@ describe('Auth0 mode: good tokens', () => {
     const r = await me(jwks.sign(claims()));
     expect(r.statusCode).toBe(200);
     expect(r.json()).toEqual({ user: { id: 'auth0|alice', email: 'alice@example.com', name: 'Alice' } });
-    expect(app.users.findById('auth0|alice')).toEqual(r.json().user);
+    expect(await app.stores.users.findById('auth0|alice')).toEqual(r.json().user);
     expect(app.authMode).toBe('auth0');
   });
 

@@ -28,6 +28,7 @@ function expect401(r: { statusCode: number; json: () => unknown }) {
   expect(r.json()).toEqual({
     statusCode: 401,
     error: 'Unauthorized',
+    code: expect.stringMatching(/^[A-Z_]+$/),
     message: expect.any(String),
     timestamp: expect.any(String),
   });
@@ -41,7 +42,7 @@ describe('HS256 mode', () => {
     const renamed = await me({ authorization: bearer('hs-user', { name: 'Renamed', email: undefined }) });
     // A token without an email keeps the stored one; /auth/me answers the stored profile.
     expect(renamed.json().user).toEqual({ id: 'hs-user', email: 'hs-user@example.com', name: 'Renamed' });
-    expect(app.users.findById('hs-user')).toEqual(renamed.json().user);
+    expect(await app.stores.users.findById('hs-user')).toEqual(renamed.json().user);
     expect(app.authMode).toBe('hs256');
     expect(app.jwks).toBeNull();
     expect(app.devToken).toBeNull();

@@ -40,6 +40,7 @@ function expectEnvelope(body: unknown, statusCode: number) {
   expect(body).toEqual({
     statusCode,
     error: expect.any(String),
+    code: expect.stringMatching(/^[A-Z_]+$/),
     message: expect.any(String),
     timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
   });

@@ -22,6 +22,7 @@ function expect429(r: { statusCode: number; headers: Record<string, unknown>; js
   expect(r.json()).toEqual({
     statusCode: 429,
     error: 'Too Many Requests',
+    code: 'RATE_LIMITED',
     message: expect.stringMatching(/^Too many requests; retry in /),
     timestamp: expect.any(String),
   });

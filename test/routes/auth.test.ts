@@ -107,6 +107,7 @@ describe('GET /auth/login and /auth/logout without what they need: 501 envelope'
       expect(r.json()).toEqual({
         statusCode: 501,
         error: 'Not Implemented',
+        code: expect.stringMatching(/^[A-Z_]+$/),
         message: expect.stringMatching(message),
         timestamp: expect.any(String),
       });

@@ -9,7 +9,10 @@ let token: string;
 
 beforeAll(async () => {
   // A short retention: replays of finished sessions come from the database, not from memory.
-  stack = await startStack({ sessions: { maxLagBytes: 64 * 1024, logRetentionMs: 100 } });
+  stack = await startStack({
+    env: { MAX_RESPONSE_CHARS: '20000000' },
+    sessions: { maxLagBytes: 64 * 1024, logRetentionMs: 100 },
+  });
   token = stack.token('stream-user');
 });
 afterAll(async () => {

@@ -23,6 +23,7 @@ const isEnvelope = (json: unknown, status: number) =>
   expect(json).toEqual({
     statusCode: status,
     error: expect.any(String),
+    code: expect.stringMatching(/^[A-Z_]+$/),
     message: expect.any(String),
     timestamp: expect.any(String),
   });

@@ -1,4 +1,4 @@
-// Comparison sessions, their model responses and their event log in SQLite; every query takes the user.
+// The SQLite SessionStore: sessions, their model responses and their event log; every query takes the user.
 import {
   and,
   asc,
@@ -9,64 +9,22 @@ import {
   gt,
   inArray,
   is,
+  or,
   Param,
   Placeholder,
   sql,
 } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
-import {
-  type ComparisonSession,
-  comparisonSessions,
-  type ModelResponse,
-  modelResponses,
-  type ResponseStatus,
-  type SessionStatus,
-  sessionEventBatches,
-} from '../db/schema.js';
-
-export interface NewSession {
-  id: string;
-  userId: string;
-  prompt: string;
-  system?: string;
-  temperature?: number;
-  maxTokens?: number;
-  responses: { id: string; modelId: string; provider: string }[];
-}
-
-export interface ResponseProgress {
-  id: string;
-  /** Text streamed since the last write, appended to the stored response. */
-  appendText: string;
-  status?: ResponseStatus;
-  timeToFirstTokenMs?: number | null;
-  final?: {
-    inputTokens: number;
-    outputTokens: number;
-    cachedInputTokens: number;
-    cost: number;
-    responseTimeMs: number | null;
-    errorMessage: string | null;
-  };
-}
-
-export interface StoredEvent {
-  id: number;
-  event: string;
-  /** JSON text: never a raw newline in it. */
-  data: string;
-}
-
-/** Everything one session has to write since its last write; many of them go in one transaction. */
-export interface SessionProgress {
-  sessionId: string;
-  /** The events since the last write, ids one after another: stored as one row. */
-  events: readonly StoredEvent[];
-  responses: ResponseProgress[];
-  final?: { status: SessionStatus; errorMessage: string | null; finalEventId: number };
-}
-
-export type ResponseSummary = Omit<ModelResponse, 'response'>;
+import type { Db } from '../../db/client.js';
+import { comparisonSessions, modelResponses, sessionEventBatches } from '../../db/schema.js';
+import type {
+  NewSession,
+  ResponseSummary,
+  SessionProgress,
+  SessionStore,
+  StoredEvent,
+  StoredResponse,
+  StoredSession,
+} from '../types.js';
 
 const p = sql.placeholder;
 
@@ -87,6 +45,29 @@ function direct(db: Db, query: { toSQL(): { sql: string; params: unknown[] } }) 
   return {
     run: (values: Record<string, string | number | null>) =>
       statement.run(...names.map((n) => values[n] ?? null)),
+  };
+}
+
+/** The columns a model's ending sets, each under the `hasFinal` flag. */
+function finalColumns(
+  keep: <T>(flag: string, value: string, column: T) => ReturnType<typeof sql>,
+): Record<string, ReturnType<typeof sql>> {
+  const r = modelResponses;
+  return {
+    inputTokens: keep('hasFinal', 'inputTokens', r.inputTokens),
+    outputTokens: keep('hasFinal', 'outputTokens', r.outputTokens),
+    cachedInputTokens: keep('hasFinal', 'cachedInputTokens', r.cachedInputTokens),
+    cacheWriteInputTokens: keep('hasFinal', 'cacheWriteInputTokens', r.cacheWriteInputTokens),
+    reasoningTokens: keep('hasFinal', 'reasoningTokens', r.reasoningTokens),
+    cost: keep('hasFinal', 'cost', r.cost),
+    costSource: keep('hasFinal', 'costSource', r.costSource),
+    usageSource: keep('hasFinal', 'usageSource', r.usageSource),
+    price: keep('hasFinal', 'price', r.price),
+    responseTimeMs: keep('hasFinal', 'responseTimeMs', r.responseTimeMs),
+    timeToFirstTokenMs: keep('hasFinal', 'ttft', r.timeToFirstTokenMs),
+    timeToFirstReasoningMs: keep('hasFinal', 'ttfr', r.timeToFirstReasoningMs),
+    finishReason: keep('hasFinal', 'finishReason', r.finishReason),
+    errorMessage: keep('hasFinal', 'errorMessage', r.errorMessage),
   };
 }
 
@@ -112,6 +93,10 @@ function prepareStatements(db: Db) {
         temperature: p('temperature'),
         maxTokens: p('maxTokens'),
         status: p('status'),
+        parentId: p('parentId'),
+        rootId: p('rootId'),
+        turn: p('turn'),
+        blind: p('blind'),
         createdAt: p('now'),
         updatedAt: p('now'),
       })
@@ -153,22 +138,39 @@ function prepareStatements(db: Db) {
         .set({ response: sql`${modelResponses.response} || ${p('appendText')}`, updatedAt: raw('nowMs') })
         .where(eq(modelResponses.id, p('id'))),
     ),
-    updateResponse: db
-      .update(modelResponses)
-      .set({
-        response: sql`${modelResponses.response} || ${p('appendText')}`,
-        status: keep('hasStatus', 'status', modelResponses.status),
-        timeToFirstTokenMs: keep('hasTtft', 'ttft', modelResponses.timeToFirstTokenMs),
-        inputTokens: keep('hasFinal', 'inputTokens', modelResponses.inputTokens),
-        outputTokens: keep('hasFinal', 'outputTokens', modelResponses.outputTokens),
-        cachedInputTokens: keep('hasFinal', 'cachedInputTokens', modelResponses.cachedInputTokens),
-        cost: keep('hasFinal', 'cost', modelResponses.cost),
-        responseTimeMs: keep('hasFinal', 'responseTimeMs', modelResponses.responseTimeMs),
-        errorMessage: keep('hasFinal', 'errorMessage', modelResponses.errorMessage),
-        updatedAt: raw('nowMs'),
-      })
-      .where(eq(modelResponses.id, p('id')))
-      .prepare(),
+    appendReasoning: direct(
+      db,
+      db
+        .update(modelResponses)
+        .set({
+          reasoning: sql`${modelResponses.reasoning} || ${p('appendReasoning')}`,
+          updatedAt: raw('nowMs'),
+        })
+        .where(eq(modelResponses.id, p('id'))),
+    ),
+    updateResponse: direct(
+      db,
+      db
+        .update(modelResponses)
+        .set({
+          response: sql`${modelResponses.response} || ${p('appendText')}`,
+          reasoning: sql`${modelResponses.reasoning} || ${p('appendReasoning')}`,
+          status: keep('hasStatus', 'status', modelResponses.status),
+          ...finalColumns(keep),
+          updatedAt: raw('nowMs'),
+        })
+        .where(eq(modelResponses.id, p('id'))),
+    ),
+    reveal: direct(
+      db,
+      db
+        .update(comparisonSessions)
+        .set({
+          revealedAt: sql`coalesce(${comparisonSessions.revealedAt}, ${p('atMs')})`,
+          updatedAt: raw('atMs'),
+        })
+        .where(and(eq(comparisonSessions.id, p('id')), eq(comparisonSessions.userId, p('userId')))),
+    ),
     touchSession: direct(
       db,
       db
@@ -212,12 +214,13 @@ export function decodeEvents(row: { firstId: number; lastId: number; events: str
   });
 }
 
-export function createSessionsRepository(db: Db) {
+/** The SQLite implementation of SessionStore; better-sqlite3 runs each call synchronously, inside its Promise. */
+export function createSqliteSessionStore(db: Db): SessionStore {
   const ownSession = (userId: string, id: string) =>
     and(eq(comparisonSessions.id, id), eq(comparisonSessions.userId, userId));
   const statements = prepareStatements(db);
 
-  const responsesOf = (sessionId: string) =>
+  const responsesOf = (sessionId: string): StoredResponse[] =>
     db
       .select()
       .from(modelResponses)
@@ -236,11 +239,57 @@ export function createSessionsRepository(db: Db) {
       .flatMap(decodeEvents)
       .filter((e) => e.id > afterId);
 
+  function persist(batch: SessionProgress[]): void {
+    if (batch.length === 0) return;
+    const nowMs = Date.now();
+    db.transaction(() => {
+      for (const progress of batch) {
+        const { sessionId } = progress;
+        if (progress.events.length > 0)
+          statements.insertEvents.run({ sessionId, ...encodeEvents(progress.events) });
+        for (const r of progress.responses) {
+          if (r.status === undefined && r.final === undefined) {
+            if (r.appendText) statements.appendText.run({ id: r.id, appendText: r.appendText, nowMs });
+            if (r.appendReasoning)
+              statements.appendReasoning.run({ id: r.id, appendReasoning: r.appendReasoning, nowMs });
+            continue;
+          }
+          const f = r.final;
+          statements.updateResponse.run({
+            id: r.id,
+            appendText: r.appendText,
+            appendReasoning: r.appendReasoning,
+            hasStatus: r.status === undefined ? 0 : 1,
+            status: r.status ?? null,
+            hasFinal: f ? 1 : 0,
+            inputTokens: f?.inputTokens ?? null,
+            outputTokens: f?.outputTokens ?? null,
+            cachedInputTokens: f?.cachedInputTokens ?? null,
+            cacheWriteInputTokens: f?.cacheWriteInputTokens ?? null,
+            reasoningTokens: f?.reasoningTokens ?? null,
+            cost: f?.cost ?? null,
+            costSource: f?.costSource ?? null,
+            usageSource: f?.usageSource ?? null,
+            price: f?.price ? JSON.stringify(f.price) : null,
+            responseTimeMs: f?.responseTimeMs ?? null,
+            ttft: f?.timeToFirstTokenMs ?? null,
+            ttfr: f?.timeToFirstReasoningMs ?? null,
+            finishReason: f?.finishReason ?? null,
+            errorMessage: f?.errorMessage ?? null,
+            nowMs,
+          });
+        }
+        if (progress.final) statements.finishSession.run({ sessionId, ...progress.final, nowMs });
+        else statements.touchSession.run({ sessionId, nowMs });
+      }
+    });
+  }
+
   return {
     /** The new session as stored; every column is known here, so nothing is read back. */
-    create(session: NewSession): ComparisonSession {
+    async create(session: NewSession): Promise<StoredSession> {
       const now = new Date();
-      const row: ComparisonSession = {
+      const row: StoredSession = {
         id: session.id,
         userId: session.userId,
         prompt: session.prompt,
@@ -250,6 +299,11 @@ export function createSessionsRepository(db: Db) {
         status: 'in_progress',
         errorMessage: null,
         finalEventId: null,
+        parentId: session.parentId ?? null,
+        rootId: session.rootId ?? null,
+        turn: session.turn ?? 1,
+        blind: session.blind ?? false,
+        revealedAt: null,
         createdAt: now,
         updatedAt: now,
         completedAt: null,
@@ -263,18 +317,17 @@ export function createSessionsRepository(db: Db) {
       return row;
     },
 
-    findSessionForUser(userId: string, id: string): ComparisonSession | undefined {
+    async findSessionForUser(userId: string, id: string) {
       return statements.findSessionForUser.get({ userId, id });
     },
 
-    findForUser(userId: string, id: string) {
+    async findForUser(userId: string, id: string) {
       const session = db.select().from(comparisonSessions).where(ownSession(userId, id)).get();
       if (!session) return undefined;
       return { session, responses: responsesOf(id) };
     },
 
-    /** The user's sessions, newest first, with their responses minus the text (the list stays light). */
-    listForUser(userId: string, limit: number, offset: number) {
+    async listForUser(userId: string, limit: number, offset: number) {
       const total =
         db.select({ n: count() }).from(comparisonSessions).where(eq(comparisonSessions.userId, userId)).get()
           ?.n ?? 0;
@@ -287,7 +340,7 @@ export function createSessionsRepository(db: Db) {
         .limit(limit)
         .offset(offset)
         .all();
-      const { response: _text, ...summaryColumns } = getTableColumns(modelResponses);
+      const { response: _text, reasoning: _reasoning, ...summaryColumns } = getTableColumns(modelResponses);
       const responses: ResponseSummary[] =
         sessions.length === 0
           ? []
@@ -305,48 +358,34 @@ export function createSessionsRepository(db: Db) {
       return { total, sessions, responses };
     },
 
-    /** Writes the progress of many sessions in one transaction: the batched, off-hot-path writer. */
-    persist(batch: SessionProgress[]): void {
-      if (batch.length === 0) return;
-      const nowMs = Date.now();
-      db.transaction(() => {
-        for (const progress of batch) {
-          const { sessionId } = progress;
-          if (progress.events.length > 0)
-            statements.insertEvents.run({ sessionId, ...encodeEvents(progress.events) });
-          for (const r of progress.responses) {
-            if (r.status === undefined && r.timeToFirstTokenMs === undefined && r.final === undefined) {
-              statements.appendText.run({ id: r.id, appendText: r.appendText, nowMs });
-              continue;
-            }
-            const f = r.final;
-            statements.updateResponse.run({
-              id: r.id,
-              appendText: r.appendText,
-              hasStatus: r.status === undefined ? 0 : 1,
-              status: r.status ?? null,
-              hasTtft: r.timeToFirstTokenMs === undefined ? 0 : 1,
-              ttft: r.timeToFirstTokenMs ?? null,
-              hasFinal: f ? 1 : 0,
-              inputTokens: f?.inputTokens ?? null,
-              outputTokens: f?.outputTokens ?? null,
-              cachedInputTokens: f?.cachedInputTokens ?? null,
-              cost: f?.cost ?? null,
-              responseTimeMs: f?.responseTimeMs ?? null,
-              errorMessage: f?.errorMessage ?? null,
-              nowMs,
-            });
-          }
-          if (progress.final) statements.finishSession.run({ sessionId, ...progress.final, nowMs });
-          else statements.touchSession.run({ sessionId, nowMs });
-        }
-      });
+    async thread(userId: string, rootId: string) {
+      return db
+        .select()
+        .from(comparisonSessions)
+        .where(
+          and(
+            eq(comparisonSessions.userId, userId),
+            or(eq(comparisonSessions.id, rootId), eq(comparisonSessions.rootId, rootId)),
+          ),
+        )
+        .orderBy(asc(comparisonSessions.turn), asc(comparisonSessions.createdAt))
+        .all();
     },
 
-    eventsAfter,
+    /** Writes the progress of many sessions in one transaction: the batched, off-hot-path writer. */
+    async persist(batch: SessionProgress[]) {
+      persist(batch);
+    },
 
-    /** Sessions a process left running when it died: it can no longer finish them. */
-    findInterrupted() {
+    async eventsAfter(sessionId: string, afterId: number) {
+      return eventsAfter(sessionId, afterId);
+    },
+
+    async reveal(userId: string, id: string, at: Date) {
+      return statements.reveal.run({ id, userId, atMs: at.getTime() }).changes > 0;
+    },
+
+    async findInterrupted() {
       const sessions = db
         .select()
         .from(comparisonSessions)
@@ -360,5 +399,3 @@ export function createSessionsRepository(db: Db) {
     },
   };
 }
-
-export type SessionsRepository = ReturnType<typeof createSessionsRepository>;

@@ -1,18 +1,13 @@
-// Users: stored on first sight of their token's `sub`; email and name kept up to date from the tokens
+// The SQLite UserStore: users stored on first sight of their token's `sub`; email and name kept up to date from the tokens
 // that carry them (Auth0 access tokens often carry neither, and must not erase what an earlier one said).
 import { eq, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
-import { users } from '../db/schema.js';
-
-export interface AuthUser {
-  id: string;
-  email: string | null;
-  name: string | null;
-}
+import type { Db } from '../../db/client.js';
+import { users } from '../../db/schema.js';
+import type { AuthUser, UserStore } from '../types.js';
 
 const MAX_REMEMBERED = 10_000;
 
-export function createUsersRepository(db: Db) {
+export function createSqliteUserStore(db: Db): UserStore {
   // Per user: the claims we last stored and the profile that resulted, so a request with the same
   // claims costs no query at all.
   const remembered = new Map<string, { claims: string; profile: AuthUser }>();
@@ -27,10 +22,10 @@ export function createUsersRepository(db: Db) {
   }
 
   return {
-    findById,
+    findById: async (id) => findById(id),
 
     /** Stores the user seen in a token and returns the stored profile (claims the token lacks kept). */
-    upsert(user: AuthUser): AuthUser {
+    async upsert(user: AuthUser): Promise<AuthUser> {
       const claims = JSON.stringify([user.email, user.name]);
       const hit = remembered.get(user.id);
       if (hit?.claims === claims) return hit.profile;
@@ -56,5 +51,3 @@ export function createUsersRepository(db: Db) {
     },
   };
 }
-
-export type UsersRepository = ReturnType<typeof createUsersRepository>;

@@ -1,0 +1,159 @@
+// The stores the services use: Promise-returning interfaces, one implementation per engine (SQLite now).
+import type { CostSource, PriceSnapshot, ResponseStatus, SessionStatus, UsageSource } from '../db/schema.js';
+import type { FinishReason } from '../providers/types.js';
+
+export interface AuthUser {
+  id: string;
+  email: string | null;
+  name: string | null;
+}
+
+export interface UserStore {
+  /** A user by id; served from memory when the user was just seen. */
+  findById(id: string): Promise<AuthUser | undefined>;
+  /** Stores the user seen in a token and returns the stored profile (claims the token lacks kept). */
+  upsert(user: AuthUser): Promise<AuthUser>;
+}
+
+export interface StoredSession {
+  id: string;
+  userId: string;
+  prompt: string;
+  system: string | null;
+  temperature: number | null;
+  maxTokens: number | null;
+  status: SessionStatus;
+  errorMessage: string | null;
+  finalEventId: number | null;
+  parentId: string | null;
+  rootId: string | null;
+  turn: number;
+  blind: boolean;
+  revealedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+  completedAt: Date | null;
+}
+
+export interface StoredResponse {
+  id: string;
+  sessionId: string;
+  position: number;
+  modelId: string;
+  provider: string;
+  response: string;
+  reasoning: string;
+  status: ResponseStatus;
+  finishReason: FinishReason | null;
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens: number;
+  cacheWriteInputTokens: number;
+  reasoningTokens: number | null;
+  cost: number | null;
+  costSource: CostSource | null;
+  usageSource: UsageSource | null;
+  price: PriceSnapshot | null;
+  responseTimeMs: number | null;
+  timeToFirstTokenMs: number | null;
+  timeToFirstReasoningMs: number | null;
+  errorMessage: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type ResponseSummary = Omit<StoredResponse, 'response' | 'reasoning'>;
+
+export interface NewSession {
+  id: string;
+  userId: string;
+  prompt: string;
+  system?: string;
+  temperature?: number;
+  maxTokens?: number;
+  parentId?: string;
+  rootId?: string;
+  turn?: number;
+  blind?: boolean;
+  responses: { id: string; modelId: string; provider: string }[];
+}
+
+/** The figures of a response once its model ended. */
+export interface ResponseFinal {
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens: number;
+  cacheWriteInputTokens: number;
+  reasoningTokens: number | null;
+  cost: number | null;
+  costSource: CostSource;
+  usageSource: UsageSource;
+  price: PriceSnapshot | null;
+  responseTimeMs: number | null;
+  timeToFirstTokenMs: number | null;
+  timeToFirstReasoningMs: number | null;
+  finishReason: FinishReason | null;
+  errorMessage: string | null;
+}
+
+export interface ResponseProgress {
+  id: string;
+  /** Text streamed since the last write, appended to the stored response. */
+  appendText: string;
+  /** Reasoning streamed since the last write. */
+  appendReasoning: string;
+  status?: ResponseStatus;
+  final?: ResponseFinal;
+}
+
+export interface StoredEvent {
+  id: number;
+  event: string;
+  /** JSON text: never a raw newline in it. */
+  data: string;
+}
+
+/** Everything one session has to write since its last write; many of them go in one transaction. */
+export interface SessionProgress {
+  sessionId: string;
+  /** The events since the last write, ids in increasing order: stored as one row. */
+  events: readonly StoredEvent[];
+  responses: ResponseProgress[];
+  final?: { status: SessionStatus; errorMessage: string | null; finalEventId: number };
+}
+
+export interface InterruptedSession {
+  session: StoredSession;
+  responses: StoredResponse[];
+  events: StoredEvent[];
+}
+
+export interface SessionStore {
+  /** Stores a new session (in_progress) and its pending responses, atomically; returns it as stored. */
+  create(session: NewSession): Promise<StoredSession>;
+  findSessionForUser(userId: string, id: string): Promise<StoredSession | undefined>;
+  findForUser(
+    userId: string,
+    id: string,
+  ): Promise<{ session: StoredSession; responses: StoredResponse[] } | undefined>;
+  /** The user's sessions, newest first, with their responses minus the texts. */
+  listForUser(
+    userId: string,
+    limit: number,
+    offset: number,
+  ): Promise<{ total: number; sessions: StoredSession[]; responses: ResponseSummary[] }>;
+  /** The sessions of one conversation (the first one and every follow-up), oldest first. */
+  thread(userId: string, rootId: string): Promise<StoredSession[]>;
+  /** Writes the progress of many sessions in one transaction. */
+  persist(batch: SessionProgress[]): Promise<void>;
+  eventsAfter(sessionId: string, afterId: number): Promise<StoredEvent[]>;
+  /** Marks a blind session revealed (idempotent); false when it is not the user's. */
+  reveal(userId: string, id: string, at: Date): Promise<boolean>;
+  /** Sessions a process left running when it died: it can no longer finish them. */
+  findInterrupted(): Promise<InterruptedSession[]>;
+}
+
+export interface Stores {
+  sessions: SessionStore;
+  users: UserStore;
+}

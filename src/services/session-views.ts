@@ -1,0 +1,57 @@
+// How a stored session reads to its owner: one response, and one history entry, from rows and live runs.
+import type { ResponseSummary, StoredResponse, StoredSession } from '../repositories/types.js';
+import type { ModelRun } from './comparison-runner.js';
+import { sessionMetrics, tokensPerSecond } from './metrics.js';
+
+/** A response as GET /comparison/:id shows it; a running model is read from memory (the store lags it). */
+export function responseView(r: StoredResponse, live?: ModelRun) {
+  const status = live?.status ?? r.status;
+  const ttft =
+    r.timeToFirstTokenMs ?? (live?.firstTokenAt !== undefined ? live.firstTokenAt - live.startedAt : null);
+  const ttfr =
+    r.timeToFirstReasoningMs ??
+    (live?.firstReasoningAt !== undefined ? live.firstReasoningAt - live.startedAt : null);
+  return {
+    id: r.id,
+    modelId: r.modelId,
+    provider: r.provider,
+    response: live?.text ?? r.response,
+    reasoning: live?.reasoning ?? r.reasoning,
+    status,
+    finishReason: r.finishReason,
+    inputTokens: r.inputTokens,
+    outputTokens: r.outputTokens,
+    cachedInputTokens: r.cachedInputTokens,
+    cacheWriteInputTokens: r.cacheWriteInputTokens,
+    reasoningTokens: r.reasoningTokens,
+    cost: r.cost,
+    costSource: r.costSource,
+    usageSource: r.usageSource,
+    price: r.price,
+    responseTimeMs: r.responseTimeMs,
+    timeToFirstTokenMs: ttft,
+    timeToFirstReasoningMs: ttfr,
+    tokensPerSecond: tokensPerSecond(r.outputTokens, r.responseTimeMs, r.timeToFirstTokenMs),
+    errorMessage: r.errorMessage,
+    createdAt: r.createdAt.toISOString(),
+  };
+}
+
+export type ResponseView = ReturnType<typeof responseView>;
+
+/** A history entry: the session without the response texts. */
+export function summaryView(s: StoredSession, responses: ResponseSummary[]) {
+  const own = responses.filter((r) => r.sessionId === s.id);
+  return {
+    id: s.id,
+    prompt: s.prompt,
+    status: s.status,
+    errorMessage: s.errorMessage,
+    models: own.map((r) => ({ modelId: r.modelId, provider: r.provider, status: r.status })),
+    metrics: sessionMetrics(own),
+    parentId: s.parentId,
+    turn: s.turn,
+    createdAt: s.createdAt.toISOString(),
+    updatedAt: s.updatedAt.toISOString(),
+  };
+}
