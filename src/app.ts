@@ -31,7 +31,12 @@ export interface AppDeps {
   sessions?: Partial<SessionsOptions>;
 }
 
-const requestIdPattern = /^[\w.-]{1,64}$/;
+// Only short ids of safe characters are echoed and logged: anything else (16 KB, markup) is replaced.
+const requestIdPattern = /^[A-Za-z0-9_.-]{1,64}$/;
+
+function requestIdFor(given: string | string[] | undefined): string {
+  return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
+}
 
 export async function buildApp(config: Config, deps: AppDeps = {}) {
   const app = Fastify({
@@ -45,11 +50,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
     // During the shutdown grace period the service routes keep answering; new comparisons and
     // streams get our own 503 envelope (Fastify's built-in 503 has a different body).
     return503OnClosing: false,
-    requestIdHeader: 'x-request-id',
-    genReqId: (req) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
-    },
+    // Fastify would take a requestIdHeader's value as it is and never call genReqId: we read it ourselves.
+    requestIdHeader: false,
+    genReqId: (req) => requestIdFor(req.headers['x-request-id']),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     logController: new OneLinePerRequest(),
   });
