@@ -3,14 +3,14 @@ import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify from 'fastify';
+import Fastify, { type FastifyReply } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { DestinationStream } from 'pino';
 import type { Config } from './config.js';
 import { loggerOptions, OneLinePerRequest } from './logger.js';
 import auth from './plugins/auth.js';
 import db from './plugins/db.js';
-import errorHandler from './plugins/error-handler.js';
+import errorHandler, { frameworkErrorEnvelope } from './plugins/error-handler.js';
 import providers, { type ProvidersOptions } from './plugins/providers.js';
 import rateLimits, { userRateLimit } from './plugins/rate-limit.js';
 import sessions, { type SessionsOptions } from './plugins/sessions.js';
@@ -38,6 +38,24 @@ function requestIdFor(given: string | string[] | undefined): string {
   return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
 }
 
+const corsExposedHeaders = [
+  'X-Total-Count',
+  'Retry-After',
+  'X-Request-Id',
+  'X-RateLimit-Limit',
+  'X-RateLimit-Remaining',
+  'X-RateLimit-Reset',
+];
+
+/** What @fastify/cors adds to a simple response, for the replies Fastify makes before any hook runs. */
+function corsHeaders(allowed: string[], origin: string | undefined): Record<string, string> {
+  const expose = { 'access-control-expose-headers': corsExposedHeaders.join(', ') };
+  if (allowed.includes('*')) return { 'access-control-allow-origin': '*', ...expose };
+  if (origin && allowed.includes(origin))
+    return { 'access-control-allow-origin': origin, vary: 'Origin', ...expose };
+  return { vary: 'Origin' };
+}
+
 export async function buildApp(config: Config, deps: AppDeps = {}) {
   const app = Fastify({
     logger: loggerOptions(config, deps.logStream),
@@ -54,6 +72,16 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
     requestIdHeader: false,
     genReqId: (req) => requestIdFor(req.headers['x-request-id']),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // A malformed URL or an over-long path parameter is answered before routing, so no hook (CORS,
+    // the request id) runs: the envelope and those headers are set here.
+    frameworkErrors: (err, request, reply: FastifyReply) => {
+      const body = frameworkErrorEnvelope(err, request);
+      reply.headers({
+        ...corsHeaders(config.corsOrigins, request.headers.origin),
+        'x-request-id': request.id,
+      });
+      reply.code(body.statusCode).send(body);
+    },
     logController: new OneLinePerRequest(),
   });
   app.setValidatorCompiler(validatorCompiler);
@@ -68,14 +96,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
     origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins,
     methods: ['GET', 'POST', 'OPTIONS'],
     allowedHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID', 'X-Request-Id'],
-    exposedHeaders: [
-      'X-Total-Count',
-      'Retry-After',
-      'X-Request-Id',
-      'X-RateLimit-Limit',
-      'X-RateLimit-Remaining',
-      'X-RateLimit-Reset',
-    ],
+    exposedHeaders: corsExposedHeaders,
     maxAge: 600,
   });
   await app.register(swagger, {

@@ -46,6 +46,18 @@ export function toEnvelope(err: FastifyError, request: FastifyRequest) {
   );
 }
 
+/**
+ * Fastify's own replies before routing (a malformed URL, an over-long path parameter), through its
+ * `frameworkErrors` option: fixed messages, since the path they would echo may be anything.
+ */
+export function frameworkErrorEnvelope(err: FastifyError, request: FastifyRequest) {
+  if (err.code === 'FST_ERR_BAD_URL')
+    return envelope(400, 'The URL is malformed (an invalid percent-encoding)');
+  if (err.code === 'FST_ERR_MAX_PARAM_LENGTH')
+    return envelope(414, 'A part of the path is too long (at most 200 characters)');
+  return toEnvelope(err, request);
+}
+
 export default fp(
   async (app) => {
     app.setErrorHandler((err: FastifyError, request, reply: FastifyReply) => {
