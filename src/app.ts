@@ -10,7 +10,7 @@ import type { Config } from './config.js';
 import { loggerOptions, OneLinePerRequest } from './logger.js';
 import auth from './plugins/auth.js';
 import db from './plugins/db.js';
-import errorHandler, { frameworkErrorEnvelope } from './plugins/error-handler.js';
+import errorHandler, { clientErrorHandler, frameworkErrorEnvelope } from './plugins/error-handler.js';
 import providers, { type ProvidersOptions } from './plugins/providers.js';
 import rateLimits, { userRateLimit } from './plugins/rate-limit.js';
 import sessions, { type SessionsOptions } from './plugins/sessions.js';
@@ -57,7 +57,19 @@ function corsHeaders(allowed: string[], origin: string | undefined): Record<stri
 }
 
 export async function buildApp(config: Config, deps: AppDeps = {}) {
+  // Node's request timeout covers receiving a request (headers and body), not answering it: an SSE
+  // stream, whose request ends with its headers, may last as long as its comparison. Node checks it
+  // every connectionsCheckingInterval (30 s by default), which bounds how late the cut comes.
+  const requestTimeout = config.requestTimeoutMs;
   const app = Fastify({
+    requestTimeout,
+    http: {
+      requestTimeout,
+      // Headers are small: a client that takes longer than this to send them is dribbling.
+      headersTimeout: Math.min(requestTimeout, 10_000),
+      connectionsCheckingInterval: Math.min(5000, Math.max(100, Math.floor(requestTimeout / 4))),
+    },
+    clientErrorHandler,
     logger: loggerOptions(config, deps.logStream),
     trustProxy: config.trustProxy,
     // A prompt of MAX_PROMPT_CHARS characters can take four bytes each in UTF-8, plus the rest of the body.

@@ -1,7 +1,8 @@
 // One error handler for the whole app: every failure leaves as the contract's envelope.
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { Socket } from 'node:net';
+import type { ConnectionError, FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { envelope } from '../errors.js';
+import { envelope, reasonPhrase } from '../errors.js';
 import { ProviderError } from '../providers/types.js';
 
 type Issue = { instancePath?: string; message?: string; params?: Record<string, unknown> };
@@ -56,6 +57,30 @@ export function frameworkErrorEnvelope(err: FastifyError, request: FastifyReques
   if (err.code === 'FST_ERR_MAX_PARAM_LENGTH')
     return envelope(414, 'A part of the path is too long (at most 200 characters)');
   return toEnvelope(err, request);
+}
+
+/**
+ * A connection Node gives up on before Fastify has a request (the request timeout, oversized headers,
+ * bytes that are not HTTP): the envelope, written to the socket as Fastify's default handler does.
+ */
+export function clientErrorHandler(err: ConnectionError, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, message] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'The request took too long to arrive']
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'The request headers are too large']
+        : [400, 'The request is not valid HTTP'];
+  // As Node's own handler: once a response has begun, another one would only garble it.
+  const started = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
+  if (socket.writable && !started) {
+    const body = JSON.stringify(envelope(status, message));
+    socket.write(
+      `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
 }
 
 export default fp(
