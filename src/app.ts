@@ -62,6 +62,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
   // every connectionsCheckingInterval (30 s by default), which bounds how late the cut comes.
   const requestTimeout = config.requestTimeoutMs;
   const app = Fastify({
+    // avvio's timeout also bounds the preClose hooks, and the sessions plugin's waits out the shutdown
+    // grace period and then records and ends every stream: with the default 10 s it cut off a default
+    // shutdown (exit 1). Longer than server.ts's own last resort, so that one speaks if close hangs.
+    pluginTimeout: config.shutdownGraceMs + 15_000,
     requestTimeout,
     http: {
       requestTimeout,

@@ -32,6 +32,14 @@ function isTokenError(err: FastifyError): boolean {
   return typeof err.code === 'string' && /^(FST_JWT_|FAST_JWT_|JWKS_)/.test(err.code);
 }
 
+/**
+ * An error of our own catalog (src/errors.ts) is a deliberate answer, 5xx ones too (503 while shutting
+ * down): its message is written for the client, and it is no failure of ours to log as an error.
+ */
+function isCatalogError(err: FastifyError): boolean {
+  return typeof err.code === 'string' && err.code.startsWith('PLAYGROUND_');
+}
+
 export function toEnvelope(err: FastifyError, request: FastifyRequest) {
   // zod issues (fastify-type-provider-zod) and Fastify's own arrive in the same `validation` shape.
   if (err.validation)
@@ -39,7 +47,7 @@ export function toEnvelope(err: FastifyError, request: FastifyRequest) {
   if (err instanceof ProviderError) return envelope(providerStatus(err), err.message);
   if (isTokenError(err)) return envelope(401, 'Invalid or missing authorization token');
   const status = err.statusCode ?? 500;
-  if (status >= 400 && status < 500) return envelope(status, err.message);
+  if ((status >= 400 && status < 500) || isCatalogError(err)) return envelope(status, err.message);
   request.log.error({ err }, 'request failed');
   return envelope(
     status >= 500 && status < 600 ? status : 500,
@@ -87,7 +95,7 @@ export default fp(
   async (app) => {
     app.setErrorHandler((err: FastifyError, request, reply: FastifyReply) => {
       const body = toEnvelope(err, request);
-      if (body.statusCode < 500)
+      if (body.statusCode < 500 || isCatalogError(err))
         request.log.info({ code: err.code, statusCode: body.statusCode }, body.message);
       return reply.code(body.statusCode).send(body);
     });
