@@ -1,5 +1,6 @@
 // One error handler for the whole app: every failure leaves as the contract's envelope.
 import type { Socket } from 'node:net';
+import Database from 'better-sqlite3';
 import type { ConnectionError, FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { envelope, reasonPhrase } from '../errors.js';
@@ -40,6 +41,18 @@ function isCatalogError(err: FastifyError): boolean {
   return typeof err.code === 'string' && err.code.startsWith('PLAYGROUND_');
 }
 
+// SQLite failures of the storage itself, not of a query: a read-only or vanished file, a full disk, a lock.
+const storageCodes = /^SQLITE_(READONLY|IOERR|FULL|CANTOPEN|BUSY|LOCKED|CORRUPT|NOTADB|PERM|PROTOCOL)/;
+
+/** better-sqlite3's error, thrown as it is or as the `cause` of Drizzle's DrizzleQueryError. */
+function storageFailure(err: unknown): string | undefined {
+  let e = err;
+  for (let depth = 0; e instanceof Error && depth < 4; depth++, e = e.cause) {
+    if (e instanceof Database.SqliteError && storageCodes.test(e.code)) return e.code;
+  }
+  return undefined;
+}
+
 export function toEnvelope(err: FastifyError, request: FastifyRequest) {
   // zod issues (fastify-type-provider-zod) and Fastify's own arrive in the same `validation` shape.
   if (err.validation)
@@ -48,6 +61,12 @@ export function toEnvelope(err: FastifyError, request: FastifyRequest) {
   if (isTokenError(err)) return envelope(401, 'Invalid or missing authorization token');
   const status = err.statusCode ?? 500;
   if ((status >= 400 && status < 500) || isCatalogError(err)) return envelope(status, err.message);
+  const storage = storageFailure(err);
+  if (storage) {
+    // The operator's to fix (and /health says so); the client may retry later.
+    request.log.error({ err, sqliteCode: storage }, 'database unavailable');
+    return envelope(503, 'The database is unavailable; try again shortly');
+  }
   request.log.error({ err }, 'request failed');
   return envelope(
     status >= 500 && status < 600 ? status : 500,
