@@ -3,14 +3,14 @@ import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify from 'fastify';
+import Fastify, { type FastifyReply } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { DestinationStream } from 'pino';
 import type { Config } from './config.js';
 import { loggerOptions, OneLinePerRequest } from './logger.js';
 import auth from './plugins/auth.js';
 import db from './plugins/db.js';
-import errorHandler from './plugins/error-handler.js';
+import errorHandler, { clientErrorHandler, frameworkErrorEnvelope } from './plugins/error-handler.js';
 import providers, { type ProvidersOptions } from './plugins/providers.js';
 import rateLimits, { userRateLimit } from './plugins/rate-limit.js';
 import repositories from './plugins/repositories.js';
@@ -32,10 +32,49 @@ export interface AppDeps {
   sessions?: Partial<SessionsOptions>;
 }
 
-const requestIdPattern = /^[\w.-]{1,64}$/;
+// Only short ids of safe characters are echoed and logged: anything else (16 KB, markup) is replaced.
+const requestIdPattern = /^[A-Za-z0-9_.-]{1,64}$/;
+
+function requestIdFor(given: string | string[] | undefined): string {
+  return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
+}
+
+const corsExposedHeaders = [
+  'X-Total-Count',
+  'Retry-After',
+  'X-Request-Id',
+  'X-RateLimit-Limit',
+  'X-RateLimit-Remaining',
+  'X-RateLimit-Reset',
+];
+
+/** What @fastify/cors adds to a simple response, for the replies Fastify makes before any hook runs. */
+function corsHeaders(allowed: string[], origin: string | undefined): Record<string, string> {
+  const expose = { 'access-control-expose-headers': corsExposedHeaders.join(', ') };
+  if (allowed.includes('*')) return { 'access-control-allow-origin': '*', ...expose };
+  if (origin && allowed.includes(origin))
+    return { 'access-control-allow-origin': origin, vary: 'Origin', ...expose };
+  return { vary: 'Origin' };
+}
 
 export async function buildApp(config: Config, deps: AppDeps = {}) {
+  // Node's request timeout covers receiving a request (headers and body), not answering it: an SSE
+  // stream, whose request ends with its headers, may last as long as its comparison. Node checks it
+  // every connectionsCheckingInterval (30 s by default), which bounds how late the cut comes.
+  const requestTimeout = config.requestTimeoutMs;
   const app = Fastify({
+    // avvio's timeout also bounds the preClose hooks, and the sessions plugin's waits out the shutdown
+    // grace period and then records and ends every stream: with the default 10 s it cut off a default
+    // shutdown (exit 1). Longer than server.ts's own last resort, so that one speaks if close hangs.
+    pluginTimeout: config.shutdownGraceMs + 15_000,
+    requestTimeout,
+    http: {
+      requestTimeout,
+      // Headers are small: a client that takes longer than this to send them is dribbling.
+      headersTimeout: Math.min(requestTimeout, 10_000),
+      connectionsCheckingInterval: Math.min(5000, Math.max(100, Math.floor(requestTimeout / 4))),
+    },
+    clientErrorHandler,
     logger: loggerOptions(config, deps.logStream),
     trustProxy: config.trustProxy,
     // A prompt of MAX_PROMPT_CHARS characters can take four bytes each in UTF-8, plus the rest of the body.
@@ -46,12 +85,20 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
     // During the shutdown grace period the service routes keep answering; new comparisons and
     // streams get our own 503 envelope (Fastify's built-in 503 has a different body).
     return503OnClosing: false,
-    requestIdHeader: 'x-request-id',
-    genReqId: (req) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
-    },
+    // Fastify would take a requestIdHeader's value as it is and never call genReqId: we read it ourselves.
+    requestIdHeader: false,
+    genReqId: (req) => requestIdFor(req.headers['x-request-id']),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // A malformed URL or an over-long path parameter is answered before routing, so no hook (CORS,
+    // the request id) runs: the envelope and those headers are set here.
+    frameworkErrors: (err, request, reply: FastifyReply) => {
+      const body = frameworkErrorEnvelope(err, request);
+      reply.headers({
+        ...corsHeaders(config.corsOrigins, request.headers.origin),
+        'x-request-id': request.id,
+      });
+      reply.code(body.statusCode).send(body);
+    },
     logController: new OneLinePerRequest(),
   });
   app.setValidatorCompiler(validatorCompiler);
@@ -66,14 +113,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
     origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins,
     methods: ['GET', 'POST', 'OPTIONS'],
     allowedHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID', 'X-Request-Id'],
-    exposedHeaders: [
-      'X-Total-Count',
-      'Retry-After',
-      'X-Request-Id',
-      'X-RateLimit-Limit',
-      'X-RateLimit-Remaining',
-      'X-RateLimit-Reset',
-    ],
+    exposedHeaders: corsExposedHeaders,
     maxAge: 600,
   });
   await app.register(swagger, {

@@ -98,6 +98,7 @@ const envSchema = z
     // Not in the contract's table; documented in README and .env.example.
     PROVIDER_IDLE_TIMEOUT_MS: int(100, 3_600_000, 120_000),
     SHUTDOWN_GRACE_MS: int(0, 600_000, 10_000),
+    REQUEST_TIMEOUT_MS: int(500, 3_600_000, 30_000),
     STREAM_TICKET_TTL_SECONDS: int(10, 86_400, 3600),
   })
   .superRefine((env, ctx) => {
@@ -177,6 +178,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ticketTtlSeconds: e.STREAM_TICKET_TTL_SECONDS,
     },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
   };
 }
 

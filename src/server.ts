@@ -18,20 +18,34 @@ try {
 
 const app = await buildApp(config);
 let closing = false;
+let force: NodeJS.Timeout | undefined;
+
+/** A last resort against a hang, once close() has had `ms` to finish. */
+function exitAfter(ms: number) {
+  clearTimeout(force);
+  force = setTimeout(() => {
+    app.log.error('shutdown took too long; exiting');
+    process.exit(1);
+  }, ms);
+  force.unref();
+}
 
 async function shutdown(signal: string) {
   if (closing) {
-    app.log.warn({ signal }, 'second signal: exiting now');
-    process.exit(1);
+    // The operator does not want to wait: running comparisons are cancelled and recorded now, open
+    // streams get their endings, the database closes, and the first close() then exits 0 as usual.
+    app.log.warn({ signal }, 'second signal: cancelling running comparisons now');
+    exitAfter(5_000);
+    app.comparisons.stopAccepting();
+    await app.comparisons
+      .cancelAll('Cancelled: the server shut down')
+      .catch((err) => app.log.error({ err }, 'cancelling at once failed'));
+    return;
   }
   closing = true;
   app.log.info({ signal }, 'shutting down: no new streams; running comparisons get a grace period');
-  // A last resort against a hang: the grace period plus time to record and close.
-  const force = setTimeout(() => {
-    app.log.error('shutdown took too long; exiting');
-    process.exit(1);
-  }, config.shutdownGraceMs + 10_000);
-  force.unref();
+  // The grace period plus time to record and close.
+  exitAfter(config.shutdownGraceMs + 10_000);
   try {
     await app.close();
     app.log.info('closed cleanly');

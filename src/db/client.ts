@@ -1,5 +1,5 @@
 // Opens SQLite through better-sqlite3 with the pragmas we rely on, and applies the migrations.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, type Stats, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -23,6 +23,23 @@ export interface OpenDatabaseOptions {
   sqliteModulePath?: string;
 }
 
+/** What /health reports: `problem` says in a few words why the database can't be used, or is null. */
+export interface DatabaseHealth {
+  reachable: boolean;
+  writable: boolean;
+  problem: string | null;
+}
+
+const BUSY_TIMEOUT_MS = 5000;
+
+const statOrNull = (file: string): Stats | null => {
+  try {
+    return statSync(file);
+  } catch {
+    return null;
+  }
+};
+
 export function openDatabase(path: string, options: OpenDatabaseOptions = {}) {
   if (path !== ':memory:' && !path.startsWith('file:'))
     mkdirSync(dirname(resolve(path)), { recursive: true });
@@ -33,7 +50,7 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}) {
     // database answers 'memory': it has no WAL to checkpoint and no file a worker could open.
     const wal = sqlite.pragma('journal_mode = WAL', { simple: true }) === 'wal';
     sqlite.pragma('synchronous = NORMAL');
-    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     sqlite.pragma('foreign_keys = ON');
     const db = drizzle(sqlite, { schema });
     migrate(db, { migrationsFolder });
@@ -46,6 +63,60 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}) {
           log: options.log,
         })
       : undefined;
+
+    // The file as opened: if it is deleted or replaced, this connection writes on into an unlinked
+    // inode and every write is lost at the next restart, with no error to say so.
+    const file = path === ':memory:' || path.startsWith('file:') ? undefined : resolve(path);
+    const opened = file ? statSync(file) : undefined;
+    // A write statement that changes nothing: SQLite refuses it on a read-only connection (a file
+    // the process may not write, a read-only mount, query_only), and BEGIN IMMEDIATE takes the
+    // write lock as every real write must. Rolled back, so it costs no disk write.
+    const writeProbe = sqlite.prepare('delete from __drizzle_migrations where 0');
+
+    function fileProblem(): string | null {
+      if (!file || !opened) return null;
+      const now = statOrNull(file);
+      if (!now || now.ino !== opened.ino || now.dev !== opened.dev)
+        return 'the database file was deleted or replaced while the server runs';
+      if (wal && !statOrNull(`${file}-wal`)) return 'the database write-ahead log was deleted';
+      return null;
+    }
+
+    function writeProblem(): string | null {
+      if (sqlite.inTransaction) return null;
+      // Not the 5 s busy timeout: a health check must not hold the event loop while another
+      // process holds the lock.
+      sqlite.pragma('busy_timeout = 0');
+      try {
+        sqlite.exec('BEGIN IMMEDIATE');
+        try {
+          writeProbe.run();
+        } finally {
+          sqlite.exec('ROLLBACK');
+        }
+        return null;
+      } catch (err) {
+        const code = (err as { code?: unknown }).code;
+        if (typeof code === 'string' && code.startsWith('SQLITE_READONLY'))
+          return 'the database is read-only';
+        if (code === 'SQLITE_BUSY') return 'the database is locked by another process';
+        return 'the database cannot be written';
+      } finally {
+        sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      }
+    }
+
+    /** A query, the file's presence and a write probe: tens of microseconds, no disk write. */
+    function health(): DatabaseHealth {
+      if (!sqlite.open) return { reachable: false, writable: false, problem: 'the database is closed' };
+      try {
+        sqlite.prepare('select 1').get();
+      } catch {
+        return { reachable: false, writable: false, problem: 'the database does not answer' };
+      }
+      const problem = fileProblem() ?? writeProblem();
+      return { reachable: true, writable: problem === null, problem };
+    }
 
     /** Stops the checkpoint worker, folds the WAL back into the main file, and closes the connection. */
     async function close() {
@@ -61,7 +132,7 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}) {
       sqlite.close();
     }
 
-    return { sqlite, db, close };
+    return { sqlite, db, close, health };
   } catch (err) {
     sqlite.close();
     throw err;

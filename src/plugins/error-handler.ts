@@ -1,7 +1,9 @@
 // One error handler for the whole app: every failure leaves as the contract's envelope.
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { Socket } from 'node:net';
+import Database from 'better-sqlite3';
+import type { ConnectionError, FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { envelope, envelopeCode } from '../errors.js';
+import { envelope, envelopeCode, reasonPhrase } from '../errors.js';
 import { ProviderError } from '../providers/types.js';
 
 type Issue = { instancePath?: string; message?: string; params?: Record<string, unknown> };
@@ -31,6 +33,26 @@ function isTokenError(err: FastifyError): boolean {
   return typeof err.code === 'string' && /^(FST_JWT_|FAST_JWT_|JWKS_)/.test(err.code);
 }
 
+/**
+ * An error of our own catalog (src/errors.ts) is a deliberate answer, 5xx ones too (503 while shutting
+ * down): its message is written for the client, and it is no failure of ours to log as an error.
+ */
+function isCatalogError(err: FastifyError): boolean {
+  return typeof err.code === 'string' && err.code.startsWith('PLAYGROUND_');
+}
+
+// SQLite failures of the storage itself, not of a query: a read-only or vanished file, a full disk, a lock.
+const storageCodes = /^SQLITE_(READONLY|IOERR|FULL|CANTOPEN|BUSY|LOCKED|CORRUPT|NOTADB|PERM|PROTOCOL)/;
+
+/** better-sqlite3's error, thrown as it is or as the `cause` of Drizzle's DrizzleQueryError. */
+function storageFailure(err: unknown): string | undefined {
+  let e = err;
+  for (let depth = 0; e instanceof Error && depth < 4; depth++, e = e.cause) {
+    if (e instanceof Database.SqliteError && storageCodes.test(e.code)) return e.code;
+  }
+  return undefined;
+}
+
 export function toEnvelope(err: FastifyError, request: FastifyRequest) {
   // zod issues (fastify-type-provider-zod) and Fastify's own arrive in the same `validation` shape.
   if (err.validation)
@@ -39,10 +61,15 @@ export function toEnvelope(err: FastifyError, request: FastifyRequest) {
     return envelope(providerStatus(err), err.message, `UPSTREAM_${err.kind.toUpperCase()}`);
   if (isTokenError(err)) return envelope(401, 'Invalid or missing authorization token', 'UNAUTHORIZED');
   const status = err.statusCode ?? 500;
-  const ours = typeof err.code === 'string' && err.code.startsWith('PLAYGROUND_');
-  // Our own catalog's messages are written to be shown, 5xx ones (shutting down, storage down) too.
-  if (ours) return envelope(status, err.message, envelopeCode(err.code));
+  // Our own catalog's messages are written to be shown, 5xx ones (shutting down) too.
+  if (isCatalogError(err)) return envelope(status, err.message, envelopeCode(err.code));
   if (status >= 400 && status < 500) return envelope(status, err.message);
+  const storage = storageFailure(err);
+  if (storage) {
+    // The operator's to fix (and /health says so); the client may retry later.
+    request.log.error({ err, sqliteCode: storage }, 'database unavailable');
+    return envelope(503, 'The database is unavailable; try again shortly', 'STORAGE_UNAVAILABLE');
+  }
   request.log.error({ err }, 'request failed');
   return envelope(
     status >= 500 && status < 600 ? status : 500,
@@ -51,14 +78,48 @@ export function toEnvelope(err: FastifyError, request: FastifyRequest) {
   );
 }
 
+/**
+ * Fastify's own replies before routing (a malformed URL, an over-long path parameter), through its
+ * `frameworkErrors` option: fixed messages, since the path they would echo may be anything.
+ */
+export function frameworkErrorEnvelope(err: FastifyError, request: FastifyRequest) {
+  if (err.code === 'FST_ERR_BAD_URL')
+    return envelope(400, 'The URL is malformed (an invalid percent-encoding)', 'BAD_URL');
+  if (err.code === 'FST_ERR_MAX_PARAM_LENGTH')
+    return envelope(414, 'A part of the path is too long (at most 200 characters)', 'URI_TOO_LONG');
+  return toEnvelope(err, request);
+}
+
+/**
+ * A connection Node gives up on before Fastify has a request (the request timeout, oversized headers,
+ * bytes that are not HTTP): the envelope, written to the socket as Fastify's default handler does.
+ */
+export function clientErrorHandler(err: ConnectionError, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, message] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'The request took too long to arrive']
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'The request headers are too large']
+        : [400, 'The request is not valid HTTP'];
+  // As Node's own handler: once a response has begun, another one would only garble it.
+  const started = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
+  if (socket.writable && !started) {
+    const body = JSON.stringify(envelope(status, message));
+    socket.write(
+      `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
+}
+
 export default fp(
   async (app) => {
     app.setErrorHandler((err: FastifyError, request, reply: FastifyReply) => {
       const body = toEnvelope(err, request);
-      if (body.statusCode < 500)
+      if (body.statusCode < 500 || isCatalogError(err))
         request.log.info({ code: err.code, statusCode: body.statusCode }, body.message);
-      else if (body.code !== 'INTERNAL')
-        request.log.warn({ code: err.code, statusCode: body.statusCode }, body.message);
       return reply.code(body.statusCode).send(body);
     });
     app.setNotFoundHandler((request, reply) =>

@@ -1,4 +1,4 @@
-// Public service routes: liveness, what this server offers, and health with a real database query.
+// Public service routes: liveness, what this server offers, and health with a real database query and write probe.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { errorEnvelopeSchema } from '../schemas/common.js';
 import { healthSchema, infoSchema, rootSchema } from '../schemas/root.js';
@@ -53,18 +53,19 @@ const rootRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (_request, reply) => {
-      const reachable = app.databaseReachable();
+      const database = app.databaseHealth();
+      const ok = database.reachable && database.writable;
       const mem = process.memoryUsage();
       const body = {
-        status: reachable ? ('ok' as const) : ('degraded' as const),
+        status: ok ? ('ok' as const) : ('degraded' as const),
         timestamp: new Date().toISOString(),
         uptimeSeconds: Math.round(process.uptime()),
-        database: { reachable },
+        database,
         providers: { configured: app.providers.configured() },
         comparisons: { active: app.comparisons.activeCount },
         memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, heapTotalBytes: mem.heapTotal },
       };
-      return reply.code(reachable ? 200 : 503).send(body);
+      return reply.code(ok ? 200 : 503).send(body);
     },
   );
 };

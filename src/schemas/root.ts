@@ -19,7 +19,7 @@ export const healthSchema = z.object({
   status: z.enum(['ok', 'degraded']),
   timestamp: z.string(),
   uptimeSeconds: z.number(),
-  database: z.object({ reachable: z.boolean() }),
+  database: z.object({ reachable: z.boolean(), writable: z.boolean(), problem: z.string().nullable() }),
   providers: z.object({ configured: z.array(z.string()) }),
   comparisons: z.object({ active: z.number().int() }),
   memory: z.object({ rssBytes: z.number(), heapUsedBytes: z.number(), heapTotalBytes: z.number() }),

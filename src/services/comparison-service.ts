@@ -183,6 +183,9 @@ export function createComparisonService(deps: ComparisonServiceDeps) {
       return { kind: 'stream', log, view: ownerView };
     },
 
+    /** Cancels every running comparison now (a second shutdown signal); they end and are stored as usual. */
+    cancelAll: (reason: string) => runner.shutdown(0, reason),
+
     /** No new comparisons or streams from now on (shutdown has begun). */
     stopAccepting(): void {
       closing = true;

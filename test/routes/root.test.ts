@@ -35,7 +35,7 @@ describe('service routes', () => {
     expect(r.statusCode).toBe(200);
     const body = r.json();
     expect(body.status).toBe('ok');
-    expect(body.database).toEqual({ reachable: true });
+    expect(body.database).toEqual({ reachable: true, writable: true, problem: null });
     expect(body.providers.configured).toEqual(expect.arrayContaining(['openai', 'demo']));
     expect(body.providers.configured).not.toContain('anthropic');
     expect(body.comparisons.active).toBe(0);

@@ -11,10 +11,17 @@ export interface ServerProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts `src/server.ts` through tsx with exactly the given environment (plus PATH). */
-export function startServerProcess(env: Record<string, string>): ServerProcess {
+/**
+ * Starts `src/server.ts` through tsx with exactly the given environment (plus PATH); `as` runs it as
+ * another user (a test running as root needs one to whom file permissions apply).
+ */
+export function startServerProcess(
+  env: Record<string, string>,
+  as: { uid: number; gid: number } | undefined = undefined,
+): ServerProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: root,
+    ...as,
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
