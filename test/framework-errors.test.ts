@@ -13,6 +13,7 @@ function expectEnvelope(body: unknown, statusCode: number, error: string) {
   expect(body).toEqual({
     statusCode,
     error,
+    code: expect.stringMatching(/^[A-Z_]+$/),
     message: expect.any(String),
     timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
   });

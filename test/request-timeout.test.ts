@@ -87,6 +87,7 @@ describe('request timeouts', () => {
     expect(envelopeOf(r.received)).toEqual({
       statusCode: 408,
       error: 'Request Timeout',
+      code: 'REQUEST_TIMEOUT',
       message: 'The request took too long to arrive',
       timestamp: expect.any(String),
     });

@@ -50,6 +50,7 @@ describe('database health of the real process', () => {
     expect(await me.json()).toEqual({
       statusCode: 503,
       error: 'Service Unavailable',
+      code: 'STORAGE_UNAVAILABLE',
       message: 'The database is unavailable; try again shortly',
       timestamp: expect.any(String),
     });

@@ -77,6 +77,7 @@ describe('shutdown with the default grace period', () => {
     expect(await refused.json()).toEqual({
       statusCode: 503,
       error: 'Service Unavailable',
+      code: 'SHUTTING_DOWN',
       message: 'The server is shutting down; try again shortly',
       timestamp: expect.any(String),
     });

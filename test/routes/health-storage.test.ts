@@ -42,6 +42,7 @@ describe('/health and a database that cannot be written', () => {
       expect(me.json()).toEqual({
         statusCode: 503,
         error: 'Service Unavailable',
+        code: 'STORAGE_UNAVAILABLE',
         message: 'The database is unavailable; try again shortly',
         timestamp: expect.any(String),
       });
