@@ -50,11 +50,10 @@ export function createDiscovery(options: DiscoveryOptions) {
   const describeFailure = (err: unknown): string => {
     if (err instanceof Error && err.name === 'TimeoutError')
       return `GET /models did not answer within ${timeoutMs / 1000} s`;
-    const code =
-      err instanceof Error && err.cause instanceof Error
-        ? (err.cause as NodeJS.ErrnoException).code
-        : undefined;
-    return `GET /models failed: could not connect${code ? ` (${code})` : ''}`;
+    // fetch's TypeError says only "fetch failed"; its cause has the code (ECONNREFUSED) or the reason.
+    const cause = err instanceof Error && err.cause instanceof Error ? err.cause : undefined;
+    const why = cause ? ((cause as NodeJS.ErrnoException).code ?? cause.message) : undefined;
+    return `GET /models failed: could not connect${why ? ` (${why})` : ''}`;
   };
 
   async function list(): Promise<void> {

@@ -26,12 +26,9 @@ export const healthSchema = z.object({
       z.object({
         id: z.string(),
         name: z.string(),
-        reachable: z
-          .boolean()
-          .nullable()
-          .meta({
-            description: 'Whether its model list answered last time; null when it does not discover models',
-          }),
+        reachable: z.boolean().nullable().meta({
+          description: 'Whether its model list answered last time; null when it does not discover models',
+        }),
         models: z.number().int().meta({ description: 'Models it offers now, declared and discovered' }),
         lastError: z.string().nullable(),
         lastRefreshAt: z.string().nullable().meta({ description: 'Last successful model list (ISO 8601)' }),
