@@ -1,5 +1,7 @@
 // Configuration: the contract's environment variables, validated once at start-up with zod.
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { loadModelsFile, ModelsFileError } from './providers/models-file.js';
 
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalString = z.preprocess(emptyToUndefined, z.string().trim().optional());
@@ -95,6 +97,8 @@ const envSchema = z
     MAX_RUNNING_PER_USER: int(1, 1000, 3),
     MAX_RESPONSE_CHARS: int(1000, 100_000_000, 1_000_000),
     TRUST_PROXY: trustProxy,
+    MODELS_FILE: optionalString,
+    MODELS_REFRESH_SECONDS: int(1, 86_400, 600),
     // Not in the contract's table; documented in README and .env.example.
     PROVIDER_IDLE_TIMEOUT_MS: int(100, 3_600_000, 120_000),
     SHUTDOWN_GRACE_MS: int(0, 600_000, 10_000),
@@ -121,6 +125,9 @@ const envSchema = z
 
 export type Env = z.input<typeof envSchema>;
 
+/** Read when it exists and MODELS_FILE is not set. */
+export const DEFAULT_MODELS_FILE = './models.yaml';
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -139,6 +146,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration: ${variable} ${issue?.message ?? 'is invalid'}`);
   }
   const e = parsed.data;
+  // The default file is optional; a file named in MODELS_FILE must exist.
+  const modelsPath = e.MODELS_FILE ?? (existsSync(DEFAULT_MODELS_FILE) ? DEFAULT_MODELS_FILE : undefined);
+  let modelsFile: ReturnType<typeof loadModelsFile> | undefined;
+  try {
+    // Keys are read from `env` here, under the variable names the file gives: nothing else reads the environment.
+    modelsFile = modelsPath === undefined ? undefined : loadModelsFile(modelsPath, env);
+  } catch (err) {
+    if (err instanceof ModelsFileError) throw new ConfigError(err.message);
+    throw err;
+  }
   return {
     env: e.NODE_ENV,
     isProduction: e.NODE_ENV === 'production',
@@ -164,6 +181,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         : undefined,
       demo: e.DEMO_MODELS ?? e.NODE_ENV !== 'production',
       idleTimeoutMs: e.PROVIDER_IDLE_TIMEOUT_MS,
+      /** The operator's endpoints (MODELS_FILE), keys resolved; undefined without a file. */
+      modelsFile,
+      modelsRefreshSeconds: e.MODELS_REFRESH_SECONDS,
     },
     auth: {
       auth0: e.AUTH0_DOMAIN

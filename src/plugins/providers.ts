@@ -5,12 +5,15 @@ import type { Config } from '../config.js';
 import { createAnthropicProvider } from '../providers/anthropic.js';
 import { modelsOf } from '../providers/catalog.js';
 import { createDemoProvider, type DemoProviderOptions } from '../providers/demo.js';
+import { createDiscovery, type Discovery, type EndpointHealth } from '../providers/discovery.js';
 import { createOpenAIProvider } from '../providers/openai.js';
 import type { ApiProviderOptions, Endpoint, ModelInfo, Provider, WireFormat } from '../providers/types.js';
 
 export interface ProvidersOptions {
   /** Pacing of the demo models (tests speed them up). */
   demo?: DemoProviderOptions;
+  /** Longest wait for the file endpoints' first model lists before the app is ready (3 s). */
+  discoveryWaitMs?: number;
 }
 
 /** An endpoint and the models it offers now (a discovered list may change while the app runs). */
@@ -48,6 +51,13 @@ export function builtInSources(config: Config['providers']): EndpointSource[] {
   return sources;
 }
 
+/** The models file's endpoints, each with its discovery (which only lists when the file asks it to). */
+export function fileDiscoveries(config: Config['providers'], log?: FastifyBaseLogger): Discovery[] {
+  return (config.modelsFile?.endpoints ?? []).map((source) =>
+    createDiscovery({ source, refreshMs: config.modelsRefreshSeconds * 1000, log }),
+  );
+}
+
 /** Builds the registry; every client lives as long as the registry does. */
 export function createProviderRegistry(
   config: Config['providers'],
@@ -55,7 +65,10 @@ export function createProviderRegistry(
   extra: EndpointSource[] = [],
   log?: FastifyBaseLogger,
 ) {
-  const sources = [...builtInSources(config), ...extra];
+  const discoveries = fileDiscoveries(config, log);
+  // An endpoint whose key variable is missing is listed in /health but offers nothing.
+  const usable = discoveries.filter((_, i) => !config.modelsFile?.endpoints[i]?.unavailable);
+  const sources: EndpointSource[] = [...builtInSources(config), ...extra, ...usable];
   const providers = new Map<string, Provider>();
   const endpoints = new Map<string, Endpoint>();
   for (const { endpoint } of sources) {
@@ -98,6 +111,25 @@ export function createProviderRegistry(
     },
     /** The configured endpoints' ids: openai and anthropic with a key, demo when DEMO_MODELS is on, then the file's. */
     configured: (): string[] => [...providers.keys()],
+    /** One entry per endpoint of the models file: reachable, models offered, last error, last refresh. */
+    endpointHealth: (): EndpointHealth[] => discoveries.map((d) => d.health()),
+    /**
+     * Lists the discovering endpoints' models and starts their timers. Resolves when every first list
+     * is in, or after `waitMs`, whichever is first: a slow endpoint never holds start-up up for long.
+     */
+    async start(waitMs = options.discoveryWaitMs ?? 3000): Promise<void> {
+      const firstLists = Promise.all(discoveries.map((d) => d.start()));
+      let timeout: NodeJS.Timeout | undefined;
+      await Promise.race([
+        firstLists,
+        new Promise<void>((resolve) => (timeout = setTimeout(resolve, waitMs))),
+      ]);
+      clearTimeout(timeout);
+    },
+    /** Stops the refresh timers and any model list request in flight. */
+    close(): void {
+      for (const d of discoveries) d.close();
+    },
   };
 }
 
@@ -111,7 +143,11 @@ declare module 'fastify' {
 
 export default fp<ProvidersOptions>(
   async (app, opts) => {
-    app.decorate('providers', createProviderRegistry(app.config.providers, opts, [], app.log));
+    const registry = createProviderRegistry(app.config.providers, opts, [], app.log);
+    for (const warning of app.config.providers.modelsFile?.warnings ?? []) app.log.warn(warning);
+    app.decorate('providers', registry);
+    app.addHook('onClose', async () => registry.close());
+    await registry.start();
   },
   { name: 'providers' },
 );

@@ -11,6 +11,7 @@ import {
   PermissionDeniedError,
   RateLimitError,
 } from 'openai';
+import { errorText } from './openai-compat/error-body.js';
 import { retryAfterSeconds } from './retry-veto-fetch.js';
 import { isRecord, safeUpstreamMessage, withDetail } from './safe-message.js';
 import { type Endpoint, ProviderError } from './types.js';
@@ -51,7 +52,8 @@ export function mapOpenAIError(err: unknown, endpoint: EndpointRef = OPENAI): Pr
   if (err instanceof SyntaxError) return fail('upstream', `${name} sent a response we could not read`);
   if (!(err instanceof APIError)) return fail('network', `The connection to ${name} was lost mid-answer`);
 
-  const detail = safeUpstreamMessage(isRecord(err.error) ? err.error.message : undefined, [apiKey]);
+  // OpenAI-shaped `{ message }`, or a bare string (`{"error":"..."}` inside a stream).
+  const detail = safeUpstreamMessage(errorText(err.error), [apiKey]);
   const status = err.status;
   // Never echo the upstream text for credential errors: OpenAI quotes part of the key back.
   if (err instanceof AuthenticationError)
@@ -77,8 +79,9 @@ export function mapOpenAIError(err: unknown, endpoint: EndpointRef = OPENAI): Pr
   if (err instanceof BadRequestError)
     return fail('bad_request', withDetail(`${name} rejected the request (400)`, detail), 400);
   if (err instanceof InternalServerError) {
-    if (status === 503) return fail('overloaded', `${name} is overloaded (503); try again shortly`, 503);
-    return fail('upstream', `${name} had an internal error (${status})`, status);
+    if (status === 503)
+      return fail('overloaded', withDetail(`${name} is overloaded (503); try again shortly`, detail), 503);
+    return fail('upstream', withDetail(`${name} had an internal error (${status})`, detail), status);
   }
   if (status === undefined) {
     // An `error` object inside the event stream, after the response had started.
@@ -88,7 +91,7 @@ export function mapOpenAIError(err: unknown, endpoint: EndpointRef = OPENAI): Pr
   }
   if (status >= 400 && status < 500)
     return fail('bad_request', withDetail(`${name} rejected the request (${status})`, detail), status);
-  return fail('upstream', `${name} answered with status ${status}`, status);
+  return fail('upstream', withDetail(`${name} answered with status ${status}`, detail), status);
 }
 
 /** OpenAI's finish_reason, normalised. */
@@ -97,6 +100,9 @@ export function mapOpenAIFinishReason(reason: string | null | undefined) {
     case 'stop':
       return 'stop' as const;
     case 'length':
+    // Mistral's "the context is full" and a proxy's Anthropic-style name: the answer was cut short either way.
+    case 'model_length':
+    case 'max_tokens':
       return 'length' as const;
     case 'content_filter':
       return 'content_filter' as const;

@@ -37,6 +37,12 @@ export interface ModelCapabilities {
   temperature: boolean;
   /** Which request parameter carries the output limit (OpenAI-chat wire only). */
   maxTokensParam: 'max_tokens' | 'max_completion_tokens';
+  /**
+   * False: when the user sets no limit, none is sent and the server's own default applies (file models
+   * without a declared maxTokens: a guessed limit can exceed a small local context and be refused).
+   * Absent means true: defaultMaxTokens is sent.
+   */
+  sendsDefaultMaxTokens?: boolean;
 }
 
 /** A model a comparison can run: data, not code paths. */

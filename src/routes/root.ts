@@ -62,6 +62,7 @@ const rootRoutes: FastifyPluginAsyncZod = async (app) => {
         uptimeSeconds: Math.round(process.uptime()),
         database,
         providers: { configured: app.providers.configured() },
+        endpoints: app.providers.endpointHealth(),
         comparisons: { active: app.comparisons.activeCount },
         memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, heapTotalBytes: mem.heapTotal },
       };

@@ -21,6 +21,20 @@ export const healthSchema = z.object({
   uptimeSeconds: z.number(),
   database: z.object({ reachable: z.boolean(), writable: z.boolean(), problem: z.string().nullable() }),
   providers: z.object({ configured: z.array(z.string()) }),
+  endpoints: z
+    .array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        reachable: z.boolean().nullable().meta({
+          description: 'Whether its model list answered last time; null when it does not discover models',
+        }),
+        models: z.number().int().meta({ description: 'Models it offers now, declared and discovered' }),
+        lastError: z.string().nullable(),
+        lastRefreshAt: z.string().nullable().meta({ description: 'Last successful model list (ISO 8601)' }),
+      }),
+    )
+    .meta({ description: 'One per endpoint of MODELS_FILE; a down endpoint does not make /health fail' }),
   comparisons: z.object({ active: z.number().int() }),
   memory: z.object({ rssBytes: z.number(), heapUsedBytes: z.number(), heapTotalBytes: z.number() }),
 });
