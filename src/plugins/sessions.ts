@@ -1,6 +1,6 @@
 // The sessions plugin: the comparison engine as `app.comparisons`, recovery at start, shutdown at close.
 import fp from 'fastify-plugin';
-import { ComparisonRunner } from '../services/comparison-runner.js';
+import { ComparisonRunner, type SessionRun } from '../services/comparison-runner.js';
 import { type ComparisonService, createComparisonService } from '../services/comparison-service.js';
 import { EventLogRegistry } from '../services/event-log.js';
 import { ProgressWriter } from '../services/progress-writer.js';
@@ -61,7 +61,7 @@ export const defaultSessionsOptions: SessionsOptions = {
   logRetentionMs: 60_000,
 };
 
-export default fp<Partial<SessionsOptions>>(
+export default fp<Partial<SessionsOptions> & { followers?: ((run: SessionRun) => void)[] }>(
   async (app, opts) => {
     const options = { ...defaultSessionsOptions, ...opts };
     const store = app.stores.sessions;
@@ -77,12 +77,15 @@ export default fp<Partial<SessionsOptions>>(
       // A backstop behind the providers' own idle timeout, which reports the failure more precisely.
       idleTimeoutMs: app.config.providers.idleTimeoutMs + 5_000,
       maxResponseChars: app.config.limits.maxResponseChars,
-      onStart: (run) =>
-        writer.follow({
-          sessionId: run.request.sessionId,
-          log: run.log,
-          responseIds: new Map(run.models.map((m) => [m.model.id, m.responseId])),
-        }),
+      followers: [
+        (run) =>
+          writer.follow({
+            sessionId: run.request.sessionId,
+            log: run.log,
+            responseIds: new Map(run.models.map((m) => [m.model.id, m.responseId])),
+          }),
+        ...(opts.followers ?? []),
+      ],
     });
     app.decorate(
       'streamClients',

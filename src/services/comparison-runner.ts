@@ -23,8 +23,11 @@ export interface RunnerDeps {
   idleTimeoutMs: number;
   /** A model whose answer (or reasoning) grows past this many characters is ended with an error. */
   maxResponseChars: number;
-  /** Called with each new log: the store's follower starts reading it here. */
-  onStart?(run: SessionRun): void;
+  /**
+   * Called with each new run, before its models start: the followers of its log (the store's
+   * writer, metrics, a publisher) start reading it here, each with its own cursor.
+   */
+  followers?: ((run: SessionRun) => void)[];
 }
 
 export interface RunRequest {
@@ -139,7 +142,7 @@ export class ComparisonRunner {
       ended: false,
     };
     this.runs.set(request.sessionId, run);
-    this.deps.onStart?.(run);
+    for (const follow of this.deps.followers ?? []) follow(run);
     void log.finalStored.then(() => {
       this.runs.delete(request.sessionId);
       this.deps.logs.retire(request.sessionId);
