@@ -2,6 +2,7 @@
 import fp from 'fastify-plugin';
 import { ComparisonRunner, type SessionRun } from '../services/comparison-runner.js';
 import { type ComparisonService, createComparisonService } from '../services/comparison-service.js';
+import { type ConversationService, createConversationService } from '../services/conversation.js';
 import { EventLogRegistry } from '../services/event-log.js';
 import { ProgressWriter } from '../services/progress-writer.js';
 import { raceTimeout } from '../services/race-timeout.js';
@@ -32,6 +33,7 @@ export class StreamClients {
 declare module 'fastify' {
   interface FastifyInstance {
     comparisons: ComparisonService;
+    conversations: ConversationService;
     streamClients: StreamClients;
   }
 }
@@ -106,6 +108,16 @@ export default fp<Partial<SessionsOptions> & { followers?: ((run: SessionRun) =>
         models: app.providers,
         signTicket: (userId, sessionId) => app.tickets.sign(userId, sessionId),
         maxRunningPerUser: app.config.limits.maxRunningPerUser,
+      }),
+    );
+
+    app.decorate(
+      'conversations',
+      createConversationService({
+        store,
+        comparisons: app.comparisons,
+        models: app.providers,
+        isRunning: (id) => runner.get(id) !== undefined,
       }),
     );
 

@@ -75,7 +75,8 @@ export interface NewSession {
   rootId?: string;
   turn?: number;
   blind?: boolean;
-  responses: { id: string; modelId: string; provider: string }[];
+  /** `position` orders the responses (a blind session's slot); their index when absent. */
+  responses: { id: string; modelId: string; provider: string; position?: number }[];
 }
 
 /** The figures of a response once its model ended. */

@@ -5,6 +5,7 @@ import {
   cancelledSchema,
   comparisonSchema,
   comparisonSummarySchema,
+  continueComparisonBodySchema,
   createComparisonBodySchema,
   createdComparisonSchema,
   listQuerySchema,
@@ -34,6 +35,32 @@ const comparisonRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const created = await app.comparisons.start(request.user.id, request.body);
+      return reply.code(201).send(created);
+    },
+  );
+
+  app.post(
+    '/comparison/:id/continue',
+    {
+      schema: {
+        tags,
+        security,
+        summary:
+          'A follow-up turn: each model gets the conversation so far with its own earlier answers; watch it on streamUrl',
+        params: sessionIdParamsSchema,
+        body: continueComparisonBodySchema(app.config.limits),
+        response: {
+          201: createdComparisonSchema,
+          400: errorEnvelopeSchema,
+          404: errorEnvelopeSchema,
+          409: errorEnvelopeSchema,
+          429: errorEnvelopeSchema,
+          503: errorEnvelopeSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const created = await app.conversations.continue(request.user.id, request.params.id, request.body);
       return reply.code(201).send(created);
     },
   );

@@ -42,6 +42,23 @@ export function createComparisonBodySchema(limits: ComparisonLimits) {
 }
 export type CreateComparisonBody = z.infer<ReturnType<typeof createComparisonBodySchema>>;
 
+/** A follow-up turn: the body of POST /comparison; `modelIds` name models of the parent (slots when blind). */
+export function continueComparisonBodySchema(limits: ComparisonLimits) {
+  return createComparisonBodySchema(limits)
+    .omit({ modelIds: true })
+    .extend({
+      modelIds: z
+        .array(z.string().min(1).max(200))
+        .min(1, 'must name at least one model')
+        .max(limits.maxModelsPerComparison, `must name at most ${limits.maxModelsPerComparison} models`)
+        .refine((ids) => new Set(ids).size === ids.length, 'must not name a model twice')
+        .optional()
+        .describe(
+          'Models of the parent to continue with; by default every model of the parent that completed',
+        ),
+    });
+}
+
 export const sessionIdParamsSchema = z.object({ id: z.uuid('must be a comparison id (a UUID)') });
 
 export const listQuerySchema = z.object({

@@ -60,8 +60,8 @@ export function createComparisonService(deps: ComparisonServiceDeps) {
   async function launch(
     userId: string,
     body: Omit<CreateComparisonBody, 'modelIds'>,
-    chosen: { model: ModelInfo; messages: ChatMessage[] }[],
-    extra: { parentId?: string; rootId?: string; turn?: number } = {},
+    chosen: { model: ModelInfo; messages: ChatMessage[]; position?: number }[],
+    extra: { parentId?: string; rootId?: string; turn?: number; blind?: boolean } = {},
   ) {
     if (closing) throw new Errors.ShuttingDown();
     const release = runner.admit(userId, deps.maxRunningPerUser);
@@ -77,10 +77,11 @@ export function createComparisonService(deps: ComparisonServiceDeps) {
         temperature: body.temperature,
         maxTokens: body.maxTokens,
         ...extra,
-        responses: planned.map(({ responseId, model }) => ({
+        responses: planned.map(({ responseId, model, position }, i) => ({
           id: responseId,
           modelId: model.id,
           provider: model.provider,
+          position: position ?? i,
         })),
       });
       if (closing) throw new Errors.ShuttingDown();

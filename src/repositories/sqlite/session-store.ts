@@ -311,7 +311,12 @@ export function createSqliteSessionStore(db: Db): SessionStore {
       db.transaction(() => {
         statements.insertSession.run({ ...row, now });
         session.responses.forEach((r, position) => {
-          statements.insertResponse.run({ ...r, sessionId: session.id, position, now });
+          statements.insertResponse.run({
+            ...r,
+            sessionId: session.id,
+            position: r.position ?? position,
+            now,
+          });
         });
       });
       return row;
