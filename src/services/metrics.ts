@@ -14,8 +14,11 @@ export interface ModelMetrics {
 
 export interface SessionMetrics {
   totalTokens: number;
+  /** The sum of the known costs: with costComplete false it is a lower bound ("at least"). */
   totalCost: number;
   averageResponseTime: number;
+  /** False when any response's cost is unknown (null). */
+  costComplete: boolean;
 }
 
 export interface ModelTimings {
@@ -63,23 +66,28 @@ export function modelMetrics(model: ModelInfo, usage: Usage | undefined, t: Mode
   };
 }
 
-/** Totals over every response; the average response time over the completed ones only. */
+/**
+ * Totals over every response; the average response time over the completed ones only. An unknown
+ * cost (null) adds nothing to totalCost and makes costComplete false, never a silent 0.
+ */
 export function sessionMetrics(
   responses: {
     status: string;
     inputTokens: number;
     outputTokens: number;
-    cost: number;
+    cost: number | null;
     responseTimeMs: number | null;
   }[],
 ): SessionMetrics {
   let totalTokens = 0;
   let totalCost = 0;
+  let costComplete = true;
   let timeSum = 0;
   let timed = 0;
   for (const r of responses) {
     totalTokens += r.inputTokens + r.outputTokens;
-    totalCost += r.cost;
+    if (r.cost === null) costComplete = false;
+    else totalCost += r.cost;
     if (r.status === 'completed' && r.responseTimeMs !== null) {
       timeSum += r.responseTimeMs;
       timed++;
@@ -89,5 +97,6 @@ export function sessionMetrics(
     totalTokens,
     totalCost: roundCost(totalCost),
     averageResponseTime: timed === 0 ? 0 : Math.round(timeSum / timed),
+    costComplete,
   };
 }
