@@ -9,7 +9,8 @@ export const modelEstimateSchema = z.object({
   modelId: z.string(),
   inputTokens: z.number().int().meta({ description: 'The prompt, counted locally with o200k_base' }),
   inputTokensMethod: z.enum(['tokenizer', 'estimate']).meta({
-    description: "`tokenizer`: the model's own tokenizer; `estimate`: another tokenizer's count (Anthropic, ...)",
+    description:
+      "`tokenizer`: the model's own tokenizer; `estimate`: another tokenizer's count (Anthropic, ...)",
   }),
   maxOutputTokens: z.number().int(),
   minCost: usd('the prompt at the input price, no output').nullable(),

@@ -1,6 +1,6 @@
 // What a comparison will cost before it runs: tokens counted here, a min and max cost per model, no provider call.
 import { isFree, roundToNanoDollars, tokensCost } from '../providers/cost.js';
-import { type TokenCountMethod, type TokenCounter, tokenCountMethod } from '../providers/token-count.js';
+import { type TokenCounter, type TokenCountMethod, tokenCountMethod } from '../providers/token-count.js';
 import type { ChatMessage, ModelInfo } from '../providers/types.js';
 
 export interface ModelEstimate {
