@@ -9,6 +9,7 @@ import type { DestinationStream } from 'pino';
 import type { Config } from './config.js';
 import { loggerOptions, OneLinePerRequest } from './logger.js';
 import auth from './plugins/auth.js';
+import budgets from './plugins/budgets.js';
 import db from './plugins/db.js';
 import errorHandler, { clientErrorHandler, frameworkErrorEnvelope } from './plugins/error-handler.js';
 import providers, { type ProvidersOptions } from './plugins/providers.js';
@@ -18,9 +19,11 @@ import sessions, { type SessionsOptions } from './plugins/sessions.js';
 import { authProtectedRoutes, authPublicRoutes } from './routes/auth.js';
 import comparisonRoutes from './routes/comparison.js';
 import comparisonStreamRoutes from './routes/comparison-stream.js';
+import estimateRoutes from './routes/estimate.js';
 import modelRoutes from './routes/models.js';
 import playgroundRoutes from './routes/playground.js';
 import rootRoutes from './routes/root.js';
+import usageRoutes from './routes/usage.js';
 import { version } from './version.js';
 
 export interface AppDeps {
@@ -134,6 +137,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
   await app.register(db, { path: config.databasePath });
   await app.register(repositories);
   await app.register(auth);
+  await app.register(budgets);
   await app.register(providers, deps.providers ?? {});
   await app.register(sessions, deps.sessions ?? {});
   await app.register(rateLimits);
@@ -152,6 +156,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
       await protectedApp.register(authProtectedRoutes);
       await protectedApp.register(modelRoutes);
       await protectedApp.register(comparisonRoutes);
+      await protectedApp.register(estimateRoutes);
+      await protectedApp.register(usageRoutes);
     });
     // The stream authenticates differently (a ticket in the URL for EventSource), in its own context.
     await userApp.register(comparisonStreamRoutes);

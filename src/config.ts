@@ -18,6 +18,16 @@ const int = (min: number, max: number, fallback: number) =>
       .default(fallback),
   );
 
+// A spending limit in US dollars: a positive decimal, or unset for no limit.
+const usdLimit = z.preprocess(
+  emptyToUndefined,
+  z.coerce
+    .number({ error: 'must be a positive number of US dollars' })
+    .positive('must be a positive number of US dollars')
+    .max(1_000_000_000, 'must be at most 1000000000')
+    .optional(),
+);
+
 const booleanFlag = z.preprocess(
   emptyToUndefined,
   z
@@ -104,6 +114,12 @@ const envSchema = z
     SHUTDOWN_GRACE_MS: int(0, 600_000, 10_000),
     REQUEST_TIMEOUT_MS: int(500, 3_600_000, 30_000),
     STREAM_TICKET_TTL_SECONDS: int(10, 86_400, 3600),
+    BUDGET_USD_PER_DAY: usdLimit,
+    BUDGET_USD_PER_MONTH: usdLimit,
+    BUDGET_UNPRICED: z.preprocess(
+      emptyToUndefined,
+      z.enum(['deny', 'allow'], { error: 'must be deny or allow' }).default('deny'),
+    ),
   })
   .superRefine((env, ctx) => {
     if (env.AUTH0_DOMAIN && !env.AUTH0_AUDIENCE) {
@@ -199,6 +215,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    budgets: {
+      usdPerDay: e.BUDGET_USD_PER_DAY,
+      usdPerMonth: e.BUDGET_USD_PER_MONTH,
+      unpriced: e.BUDGET_UNPRICED,
+    },
   };
 }
 

@@ -15,6 +15,8 @@ export const Errors = {
     'You already have %d comparisons running; wait for one to finish or cancel it',
     429,
   ),
+  /** A comparison that does not fit the user's budget, or an unpriced model under BUDGET_UNPRICED=deny. */
+  BudgetExceeded: createError('PLAYGROUND_BUDGET_EXCEEDED', '%s', 402),
   ShuttingDown: createError(
     'PLAYGROUND_SHUTTING_DOWN',
     'The server is shutting down; try again shortly',

@@ -97,6 +97,9 @@ describe('loadConfig', () => {
     ['MAX_MODELS_PER_COMPARISON', { MAX_MODELS_PER_COMPARISON: '-1' }, /MAX_MODELS_PER_COMPARISON/],
     ['MAX_RUNNING_PER_USER', { MAX_RUNNING_PER_USER: 'lots' }, /MAX_RUNNING_PER_USER/],
     ['JWT_SECRET in production', { NODE_ENV: 'production' }, /JWT_SECRET is required in production/],
+    ['BUDGET_USD_PER_DAY', { BUDGET_USD_PER_DAY: '0' }, /BUDGET_USD_PER_DAY must be a positive number/],
+    ['BUDGET_USD_PER_MONTH', { BUDGET_USD_PER_MONTH: 'ten' }, /BUDGET_USD_PER_MONTH must be a positive/],
+    ['BUDGET_UNPRICED', { BUDGET_UNPRICED: 'maybe' }, /BUDGET_UNPRICED must be deny or allow/],
   ];
   it.each(bad)('rejects a bad %s with one line naming it', (_name, env, message) => {
     let error: unknown;
@@ -108,6 +111,21 @@ describe('loadConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toMatch(message);
     expect((error as Error).message).not.toContain('\n');
+  });
+});
+
+describe('loadConfig: budgets', () => {
+  it('has no limit and denies unpriced models by default; takes decimal limits', () => {
+    expect(loadConfig({}).budgets).toEqual({
+      usdPerDay: undefined,
+      usdPerMonth: undefined,
+      unpriced: 'deny',
+    });
+    expect(
+      loadConfig({ BUDGET_USD_PER_DAY: '2.50', BUDGET_USD_PER_MONTH: '40', BUDGET_UNPRICED: 'allow' })
+        .budgets,
+    ).toEqual({ usdPerDay: 2.5, usdPerMonth: 40, unpriced: 'allow' });
+    expect(loadConfig({ BUDGET_USD_PER_DAY: '', BUDGET_UNPRICED: '' }).budgets.usdPerDay).toBeUndefined();
   });
 });
 

@@ -135,3 +135,36 @@ export type User = typeof users.$inferSelect;
 export type ComparisonSession = typeof comparisonSessions.$inferSelect;
 export type ModelResponse = typeof modelResponses.$inferSelect;
 export type SessionEventBatch = typeof sessionEventBatches.$inferSelect;
+
+// ---------------------------------------------------------------------------------------------
+// Budgets (costs you can trust): the spending ledger, one row per model response.
+// ---------------------------------------------------------------------------------------------
+
+export const budgetEntryStatuses = ['reserved', 'settled'] as const;
+
+/**
+ * A model response's reservation (its max cost, held while it runs), then its real cost. No foreign
+ * keys: a reservation is written before the session's rows exist, and spend must outlive a deleted
+ * session. A cost counts in the UTC day and month of `reservedAt`, the moment it was admitted.
+ * Amounts are integers of a billionth of a dollar, so sums and limit checks are exact.
+ */
+export const budgetLedger = sqliteTable(
+  'budget_ledger',
+  {
+    responseId: text('response_id').primaryKey(),
+    userId: text('user_id').notNull(),
+    modelId: text('model_id').notNull(),
+    /** The max cost held while the model runs; 0 for an unpriced model run under BUDGET_UNPRICED=allow. */
+    reservedNano: integer('reserved_nano').notNull(),
+    /** The real cost once settled; null while reserved, or when even the real cost is unknown. */
+    costNano: integer('cost_nano'),
+    inputTokens: integer('input_tokens').notNull().default(0),
+    outputTokens: integer('output_tokens').notNull().default(0),
+    status: text('status', { enum: budgetEntryStatuses }).notNull().default('reserved'),
+    reservedAt: integer('reserved_at', { mode: 'timestamp_ms' }).notNull(),
+    settledAt: integer('settled_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [index('budget_ledger_user_reserved_idx').on(t.userId, t.reservedAt)],
+);
+
+export type BudgetEntry = typeof budgetLedger.$inferSelect;

@@ -7,6 +7,11 @@ const ANTHROPIC_PRICES = 'Anthropic pricing page (claude.com/pricing#api), as of
 // Read from third-party price lists that quote Anthropic's page (the page itself was not reachable here).
 const ANTHROPIC_PRICES_2026 =
   "Anthropic's list prices as quoted by public price trackers (apidog.com, deploybase.ai), as of March 2026";
+// The newer models' rows were read from this package's bundled data (we do not depend on it at run
+// time), cross-checked with the list prices on both providers' model overview pages where shown.
+const GENAI_PRICES =
+  "The providers' pricing pages as collected in @pydantic/genai-prices 0.1.8 (2026-09-23), as of September 2026";
+const GENAI_PRICES_AS_OF = '2026-09-23';
 const SIMULATED = 'Simulated locally by the demo provider: free';
 
 type Row = Omit<ModelInfo, 'provider' | 'priceSource' | 'priceAsOf' | 'pricing'> & {
@@ -25,8 +30,8 @@ const CHAT: ModelCapabilities = Object.freeze({ temperature: true, maxTokensPara
 const freeze = (model: ModelInfo): ModelInfo =>
   Object.freeze({ ...model, pricing: model.pricing && Object.freeze(model.pricing) });
 
-const openai = (row: Row) =>
-  freeze({ ...row, provider: 'openai', priceSource: OPENAI_PRICES, priceAsOf: '2025-11-01' });
+const openai = (row: Row, priceSource = OPENAI_PRICES, priceAsOf = '2025-11-01') =>
+  freeze({ ...row, provider: 'openai', priceSource, priceAsOf });
 /** Anthropic cache writes (5-minute TTL) cost 1.25x the input price, 1-hour ones 2x; reads 0.1x. */
 const anthropic = (row: Row, priceSource = ANTHROPIC_PRICES, priceAsOf = '2025-11-01') =>
   freeze({
@@ -40,6 +45,84 @@ const demo = (row: Row) => freeze({ ...row, provider: 'demo', priceSource: SIMUL
 
 export const catalog: readonly ModelInfo[] = Object.freeze([
   // OpenAI: current
+  openai(
+    {
+      id: 'gpt-5.5',
+      name: 'GPT-5.5',
+      upstreamModel: 'gpt-5.5',
+      pricing: { inputPerMillion: 5, outputPerMillion: 30, cachedInputPerMillion: 0.5 },
+      contextWindow: 1_000_000,
+      defaultMaxTokens: 16_384,
+      capabilities: REASONING,
+    },
+    GENAI_PRICES,
+    GENAI_PRICES_AS_OF,
+  ),
+  openai(
+    {
+      id: 'gpt-5.4',
+      name: 'GPT-5.4',
+      upstreamModel: 'gpt-5.4',
+      pricing: { inputPerMillion: 2.5, outputPerMillion: 15, cachedInputPerMillion: 0.25 },
+      contextWindow: 1_050_000,
+      defaultMaxTokens: 16_384,
+      capabilities: REASONING,
+    },
+    GENAI_PRICES,
+    GENAI_PRICES_AS_OF,
+  ),
+  openai(
+    {
+      id: 'gpt-5.4-mini',
+      name: 'GPT-5.4 mini',
+      upstreamModel: 'gpt-5.4-mini',
+      pricing: { inputPerMillion: 0.75, outputPerMillion: 4.5, cachedInputPerMillion: 0.075 },
+      contextWindow: 400_000,
+      defaultMaxTokens: 16_384,
+      capabilities: REASONING,
+    },
+    GENAI_PRICES,
+    GENAI_PRICES_AS_OF,
+  ),
+  openai(
+    {
+      id: 'gpt-5.4-nano',
+      name: 'GPT-5.4 nano',
+      upstreamModel: 'gpt-5.4-nano',
+      pricing: { inputPerMillion: 0.2, outputPerMillion: 1.25, cachedInputPerMillion: 0.02 },
+      contextWindow: 400_000,
+      defaultMaxTokens: 16_384,
+      capabilities: REASONING,
+    },
+    GENAI_PRICES,
+    GENAI_PRICES_AS_OF,
+  ),
+  openai(
+    {
+      id: 'gpt-5.2',
+      name: 'GPT-5.2',
+      upstreamModel: 'gpt-5.2',
+      pricing: { inputPerMillion: 1.75, outputPerMillion: 14, cachedInputPerMillion: 0.175 },
+      contextWindow: 400_000,
+      defaultMaxTokens: 16_384,
+      capabilities: REASONING,
+    },
+    GENAI_PRICES,
+    GENAI_PRICES_AS_OF,
+  ),
+  openai(
+    {
+      id: 'gpt-5.1',
+      name: 'GPT-5.1',
+      upstreamModel: 'gpt-5.1',
+      pricing: { inputPerMillion: 1.25, outputPerMillion: 10, cachedInputPerMillion: 0.125 },
+      contextWindow: 400_000,
+      defaultMaxTokens: 16_384,
+      capabilities: REASONING,
+    },
+    GENAI_PRICES,
+    GENAI_PRICES_AS_OF,
+  ),
   openai({
     id: 'gpt-5',
     name: 'GPT-5',
@@ -142,6 +225,78 @@ export const catalog: readonly ModelInfo[] = Object.freeze([
     capabilities: CHAT,
   }),
   // Anthropic: current
+  anthropic(
+    {
+      id: 'claude-fable-5-1',
+      name: 'Claude Fable 5.1',
+      upstreamModel: 'claude-fable-5-1',
+      pricing: {
+        inputPerMillion: 10,
+        outputPerMillion: 50,
+        cachedInputPerMillion: 0.25,
+        cacheWriteInputPerMillion: 12.5,
+      },
+      contextWindow: 1_000_000,
+      defaultMaxTokens: 4096,
+      capabilities: CHAT,
+    },
+    GENAI_PRICES,
+    GENAI_PRICES_AS_OF,
+  ),
+  anthropic(
+    {
+      id: 'claude-opus-5-5',
+      name: 'Claude Opus 5.5',
+      upstreamModel: 'claude-opus-5-5',
+      pricing: {
+        inputPerMillion: 4,
+        outputPerMillion: 20,
+        cachedInputPerMillion: 0.2,
+        cacheWriteInputPerMillion: 5,
+      },
+      contextWindow: 1_000_000,
+      defaultMaxTokens: 4096,
+      capabilities: CHAT,
+    },
+    GENAI_PRICES,
+    GENAI_PRICES_AS_OF,
+  ),
+  anthropic(
+    {
+      id: 'claude-opus-5',
+      name: 'Claude Opus 5',
+      upstreamModel: 'claude-opus-5',
+      pricing: {
+        inputPerMillion: 5,
+        outputPerMillion: 25,
+        cachedInputPerMillion: 0.5,
+        cacheWriteInputPerMillion: 6.25,
+      },
+      contextWindow: 1_000_000,
+      defaultMaxTokens: 4096,
+      capabilities: CHAT,
+    },
+    GENAI_PRICES,
+    GENAI_PRICES_AS_OF,
+  ),
+  anthropic(
+    {
+      id: 'claude-sonnet-5',
+      name: 'Claude Sonnet 5',
+      upstreamModel: 'claude-sonnet-5',
+      pricing: {
+        inputPerMillion: 2,
+        outputPerMillion: 10,
+        cachedInputPerMillion: 0.2,
+        cacheWriteInputPerMillion: 2.5,
+      },
+      contextWindow: 1_000_000,
+      defaultMaxTokens: 4096,
+      capabilities: CHAT,
+    },
+    GENAI_PRICES,
+    GENAI_PRICES_AS_OF,
+  ),
   anthropic(
     {
       id: 'claude-opus-4-6',

@@ -24,9 +24,10 @@ export interface ModelMetrics {
 
 export interface SessionMetrics {
   totalTokens: number;
+  /** The sum of the known costs: with costComplete false it is a lower bound ("at least"). */
   totalCost: number;
   averageResponseTime: number;
-  /** False when some response's cost is unknown: totalCost is then a lower bound. */
+  /** False when any response's cost is unknown (null). */
   costComplete: boolean;
 }
 
@@ -103,7 +104,10 @@ export function modelMetrics(
   };
 }
 
-/** Totals over every response; the average response time over the completed ones only. */
+/**
+ * Totals over every response; the average response time over the completed ones only. An unknown
+ * cost (null) adds nothing to totalCost and makes costComplete false, never a silent 0.
+ */
 export function sessionMetrics(
   responses: {
     status: string;
@@ -115,9 +119,9 @@ export function sessionMetrics(
 ): SessionMetrics {
   let totalTokens = 0;
   let totalCost = 0;
+  let costComplete = true;
   let timeSum = 0;
   let timed = 0;
-  let costComplete = true;
   for (const r of responses) {
     totalTokens += r.inputTokens + r.outputTokens;
     if (r.cost === null) costComplete = false;

@@ -26,6 +26,7 @@ describe('openDatabase', () => {
     const { sqlite, close } = openDatabase(join(dir, 'nested', 'db.sqlite'));
     expect(tables(sqlite)).toEqual([
       '__drizzle_migrations',
+      'budget_ledger',
       'comparison_sessions',
       'model_responses',
       'session_event_batches',

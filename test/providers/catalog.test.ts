@@ -47,7 +47,24 @@ describe('model catalogue', () => {
 
   it('marks the reasoning models (o-series, gpt-5 family) as taking no temperature', () => {
     const noTemperature = catalog.filter((m) => !m.capabilities.temperature).map((m) => m.id);
-    expect(noTemperature.sort()).toEqual(['gpt-5', 'gpt-5-mini', 'gpt-5-nano', 'o3', 'o4-mini']);
+    expect(noTemperature.sort()).toEqual([
+      'gpt-5',
+      'gpt-5-mini',
+      'gpt-5-nano',
+      'gpt-5.1',
+      'gpt-5.2',
+      'gpt-5.4',
+      'gpt-5.4-mini',
+      'gpt-5.4-nano',
+      'gpt-5.5',
+      'o3',
+      'o4-mini',
+    ]);
+  });
+
+  it('dates every price of a real provider', () => {
+    for (const m of catalog.filter((x) => x.provider !== 'demo'))
+      expect(m.priceAsOf).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   });
 
   it('labels the demo models as simulated and free', () => {

@@ -58,3 +58,16 @@ describe('computeCost', () => {
     );
   });
 });
+
+describe('computeCost: cache lifetimes', () => {
+  it('bills 1-hour cache writes at their own price and 5-minute ones at the write price', () => {
+    const usage = {
+      inputTokens: 1100,
+      cacheWriteInputTokens: 1000,
+      cacheWrite1hInputTokens: 600,
+      outputTokens: 0,
+    };
+    // 100 x 1 + 400 x 1.25 + 600 x 2, per million
+    expect(computeCost(usage, pricing('claude-haiku-4-5'))).toBe(0.0018);
+  });
+});
