@@ -1,5 +1,7 @@
 // The sessions plugin: the comparison engine as `app.comparisons`, recovery at start, shutdown at close.
 import fp from 'fastify-plugin';
+import { loadTokenCounter } from '../providers/token-count.js';
+import { settleBudgets } from '../services/budget-follower.js';
 import { ComparisonRunner, type SessionRun } from '../services/comparison-runner.js';
 import { type ComparisonService, createComparisonService } from '../services/comparison-service.js';
 import { type ConversationService, createConversationService } from '../services/conversation.js';
@@ -71,6 +73,7 @@ export default fp<Partial<SessionsOptions> & { followers?: ((run: SessionRun) =>
     await recoverInterruptedSessions(store, app.log);
 
     const logs = new EventLogRegistry(options.logRetentionMs);
+    const tokens = await loadTokenCounter();
     const writer = new ProgressWriter(store, options.flushIntervalMs, app.log);
     const runner = new ComparisonRunner({
       providerFor: (model) => app.providers.providerFor(model),
@@ -79,6 +82,7 @@ export default fp<Partial<SessionsOptions> & { followers?: ((run: SessionRun) =>
       // A backstop behind the providers' own idle timeout, which reports the failure more precisely.
       idleTimeoutMs: app.config.providers.idleTimeoutMs + 5_000,
       maxResponseChars: app.config.limits.maxResponseChars,
+      tokens,
       followers: [
         (run) =>
           writer.follow({
@@ -86,6 +90,7 @@ export default fp<Partial<SessionsOptions> & { followers?: ((run: SessionRun) =>
             log: run.log,
             responseIds: new Map(run.models.map((m) => [m.model.id, m.responseId])),
           }),
+        (run) => settleBudgets(run, app.budgets, app.log),
         ...(opts.followers ?? []),
       ],
     });
@@ -108,6 +113,8 @@ export default fp<Partial<SessionsOptions> & { followers?: ((run: SessionRun) =>
         models: app.providers,
         signTicket: (userId, sessionId) => app.tickets.sign(userId, sessionId),
         maxRunningPerUser: app.config.limits.maxRunningPerUser,
+        budgets: app.budgets,
+        tokens,
       }),
     );
 
@@ -134,5 +141,5 @@ export default fp<Partial<SessionsOptions> & { followers?: ((run: SessionRun) =>
       logs.clear();
     });
   },
-  { name: 'sessions', dependencies: ['repositories', 'auth', 'providers'] },
+  { name: 'sessions', dependencies: ['repositories', 'auth', 'providers', 'budgets'] },
 );

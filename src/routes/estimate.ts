@@ -3,8 +3,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { loadTokenCounter } from '../providers/token-count.js';
 import { errorEnvelopeSchema } from '../schemas/common.js';
 import { comparisonEstimateSchema, createEstimateBodySchema } from '../schemas/estimate.js';
-import { estimateComparison } from '../services/estimate.js';
 import { firstTurnMessages } from '../services/comparison-service.js';
+import { estimateComparison } from '../services/estimate.js';
 import { resolveModels } from '../services/model-choice.js';
 
 const estimateRoutes: FastifyPluginAsyncZod = async (app) => {

@@ -1,6 +1,7 @@
 // The comparison engine: runs every model of a session at once and turns their parts into one event log.
 import type { FastifyBaseLogger } from 'fastify';
 import type { ResponseStatus } from '../db/schema.js';
+import type { TokenCounter } from '../providers/token-count.js';
 import {
   type ChatMessage,
   type FinishReason,
@@ -23,6 +24,8 @@ export interface RunnerDeps {
   idleTimeoutMs: number;
   /** A model whose answer (or reasoning) grows past this many characters is ended with an error. */
   maxResponseChars: number;
+  /** Counts tokens here when a provider reported none, so the cost is an honest estimate. */
+  tokens?: TokenCounter;
   /**
    * Called with each new run, before its models start: the followers of its log (the store's
    * writer, metrics, a publisher) start reading it here, each with its own cursor.
@@ -260,7 +263,27 @@ export class ComparisonRunner {
       m.controller.abort(ending.error);
     }
     const finishReason = ending.status === 'completed' ? m.finishReason : null;
-    m.metrics = modelMetrics(m.model, m.usage, { ...m, endedAt }, finishReason);
+    const { tokens } = this.deps;
+    const estimated =
+      m.usage || !tokens
+        ? undefined
+        : {
+            inputTokens: tokens.countMessageTokens(m.messages),
+            outputTokens: tokens.countTextTokens(m.text + m.reasoning),
+          };
+    const { stalePrice, computedCost, ...metrics } = modelMetrics(
+      m.model,
+      m.usage,
+      { ...m, endedAt },
+      finishReason,
+      estimated,
+    );
+    if (stalePrice)
+      this.deps.log.warn(
+        { modelId: m.model.id, providerCost: metrics.cost, computedCost },
+        'the provider charged more than 5% off our price: the catalogue price may be stale',
+      );
+    m.metrics = metrics;
     const base = { modelId: m.model.id, timestamp: new Date(endedAt).toISOString() };
     const event: ComparisonEvent =
       ending.status === 'completed'

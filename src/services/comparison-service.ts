@@ -1,10 +1,13 @@
 // Comparisons as the routes see them: start, read, list, cancel and watch, scoped to one user.
 import { randomUUID } from 'node:crypto';
 import { Errors } from '../errors.js';
+import type { TokenCounter } from '../providers/token-count.js';
 import type { ChatMessage, ModelInfo } from '../providers/types.js';
 import type { SessionStore } from '../repositories/types.js';
 import type { CreateComparisonBody } from '../schemas/comparison.js';
+import type { BudgetStore } from './budget.js';
 import type { ComparisonRunner } from './comparison-runner.js';
+import { estimateComparison } from './estimate.js';
 import { type EventLogRegistry, SessionEventLog } from './event-log.js';
 import { type EventView, ownerView } from './event-views.js';
 import { sessionMetrics } from './metrics.js';
@@ -18,6 +21,9 @@ export interface ComparisonServiceDeps {
   models: ModelDirectory;
   signTicket(userId: string, sessionId: string): string;
   maxRunningPerUser: number;
+  /** The spending ledger: each model's most it can cost is reserved before anything starts. */
+  budgets?: BudgetStore;
+  tokens?: TokenCounter;
 }
 
 /** What a stream request gets: nothing more to send (204), or a log to follow through a view. */
@@ -53,6 +59,22 @@ export function createComparisonService(deps: ComparisonServiceDeps) {
     return log;
   }
 
+  /** Reserves each model's most it can cost, atomically; a 402 (and nothing started) when it does not fit. */
+  async function reserveBudget(
+    userId: string,
+    planned: { responseId: string; model: ModelInfo; messages: ChatMessage[] }[],
+    maxTokens: number | undefined,
+  ) {
+    const { budgets, tokens } = deps;
+    if (!budgets || !tokens) return;
+    const items = planned.map(({ responseId, model, messages }) => ({
+      responseId,
+      modelId: model.id,
+      maxCost: estimateComparison([model], messages, maxTokens, tokens).models[0]?.maxCost ?? null,
+    }));
+    await budgets.reserve(userId, items, new Date());
+  }
+
   /**
    * Stores and starts one session. The running limit is counted synchronously before the first
    * await (runner.admit), so concurrent requests of one user cannot both slip under it.
@@ -69,6 +91,7 @@ export function createComparisonService(deps: ComparisonServiceDeps) {
     try {
       const sessionId = randomUUID();
       const planned = chosen.map((c) => ({ responseId: randomUUID(), ...c }));
+      await reserveBudget(userId, planned, body.maxTokens);
       const session = await store.create({
         id: sessionId,
         userId,

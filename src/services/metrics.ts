@@ -1,6 +1,6 @@
 // Pure metric arithmetic: one model's numbers from its timings, usage and price, a session's from its models.
 import type { CostSource, PriceSnapshot, UsageSource } from '../db/schema.js';
-import { computeCost } from '../providers/cost.js';
+import { priceResponse } from '../providers/cost.js';
 import type { FinishReason, ModelInfo, Usage } from '../providers/types.js';
 
 export interface ModelMetrics {
@@ -54,53 +54,38 @@ export function tokensPerSecond(
   return ms > 0 ? Math.round((outputTokens / ms) * 10_000) / 10 : null;
 }
 
-export function priceSnapshot(model: ModelInfo): PriceSnapshot | null {
-  const p = model.pricing;
-  if (!p) return null;
-  return {
-    inputPerMillion: p.inputPerMillion,
-    outputPerMillion: p.outputPerMillion,
-    cachedInputPerMillion: p.cachedInputPerMillion ?? null,
-    cacheWriteInputPerMillion: p.cacheWriteInputPerMillion ?? null,
-    source: model.priceSource,
-    asOf: model.priceAsOf,
-  };
-}
-
-/** Where the cost comes from, and the cost: never 0 for an unknown price. */
-function costOf(model: ModelInfo, usage: Usage | null): { cost: number | null; costSource: CostSource } {
-  const p = model.pricing;
-  if (!p) return { cost: null, costSource: 'unknown' };
-  if (usage?.providerCost !== undefined) return { cost: usage.providerCost, costSource: 'provider' };
-  const free = p.inputPerMillion === 0 && p.outputPerMillion === 0;
-  if (free) return { cost: 0, costSource: 'free' };
-  if (!usage) return { cost: null, costSource: 'unknown' };
-  return { cost: computeCost(usage, p), costSource: 'computed' };
-}
-
+/**
+ * One model's numbers. Costs come from priceResponse (src/providers/cost.ts): the provider's charge,
+ * its token counts x our price, or our own count (`estimated`: the prompt and the streamed text)
+ * when it reported none; an unknown price is a null cost, never 0.
+ */
 export function modelMetrics(
   model: ModelInfo,
   usage: Usage | null,
   t: ModelTimings,
   finishReason: FinishReason | null,
-): ModelMetrics {
-  const counted: Usage = usage ?? { inputTokens: 0, outputTokens: 0 };
+  estimated?: { inputTokens: number; outputTokens: number },
+): ModelMetrics & { stalePrice: boolean; computedCost: number | null } {
+  const priced = priceResponse({ model, usage, estimated });
   const responseTimeMs = (t.lastTokenAt ?? t.endedAt) - t.startedAt;
   const timeToFirstTokenMs = t.firstTokenAt === undefined ? null : t.firstTokenAt - t.startedAt;
   return {
-    inputTokens: counted.inputTokens,
-    outputTokens: counted.outputTokens,
-    cachedInputTokens: counted.cachedInputTokens ?? 0,
-    cacheWriteInputTokens: counted.cacheWriteInputTokens ?? 0,
-    reasoningTokens: counted.reasoningTokens ?? null,
-    ...costOf(model, usage),
-    usageSource: usage ? 'provider' : 'none',
-    price: priceSnapshot(model),
+    inputTokens: priced.inputTokens,
+    outputTokens: priced.outputTokens,
+    cachedInputTokens: priced.cachedInputTokens,
+    cacheWriteInputTokens: priced.cacheWriteInputTokens,
+    reasoningTokens: priced.reasoningTokens,
+    cost: priced.cost,
+    costSource: priced.costSource,
+    usageSource: priced.usageSource,
+    price: priced.price,
     responseTimeMs,
     timeToFirstTokenMs,
     timeToFirstReasoningMs: t.firstReasoningAt === undefined ? null : t.firstReasoningAt - t.startedAt,
-    tokensPerSecond: tokensPerSecond(counted.outputTokens, responseTimeMs, timeToFirstTokenMs),
+    tokensPerSecond: tokensPerSecond(priced.outputTokens, responseTimeMs, timeToFirstTokenMs),
     finishReason,
+    stalePrice: priced.stalePrice,
+    computedCost: priced.computedCost,
   };
 }
 

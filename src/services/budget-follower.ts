@@ -1,0 +1,29 @@
+// The budget's follower of a running comparison: each model's ending turns its reservation into its cost.
+import type { FastifyBaseLogger } from 'fastify';
+import type { BudgetStore } from './budget.js';
+import type { SessionRun } from './comparison-runner.js';
+
+/**
+ * Reads the run's log from its own cursor; on a model's ending settles that response with the cost
+ * its metrics carry (the provider's figure, else our estimate from the streamed text). A failed
+ * settlement is logged and leaves the reservation standing: it errs on the side of spending less.
+ */
+export function settleBudgets(run: SessionRun, budgets: BudgetStore, log: FastifyBaseLogger): void {
+  const responseIds = new Map(run.models.map((m) => [m.model.id, m.responseId]));
+  // The log is append-only, so an index is the cursor: nothing is allocated per chunk.
+  let next = 0;
+  const { events } = run.log;
+  const unsubscribe = run.log.subscribe(() => {
+    for (; next < events.length; next++) {
+      const { event } = events[next] as (typeof events)[number];
+      if (event.type === 'model_complete' || event.type === 'model_error') {
+        const responseId = responseIds.get(event.modelId);
+        if (!responseId) continue;
+        const { cost, inputTokens, outputTokens } = event.metrics;
+        budgets.settle(responseId, { cost, inputTokens, outputTokens }, new Date()).catch((err: unknown) => {
+          log.error({ err, responseId }, 'settling a budget reservation failed');
+        });
+      } else if (event.type === 'comparison_complete' || event.type === 'comparison_error') unsubscribe();
+    }
+  });
+}
