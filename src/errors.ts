@@ -6,6 +6,7 @@ export const Errors = {
   NotFound: createError('PLAYGROUND_NOT_FOUND', '%s', 404),
   BadRequest: createError('PLAYGROUND_BAD_REQUEST', '%s', 400),
   Unauthorized: createError('PLAYGROUND_UNAUTHORIZED', '%s', 401),
+  Conflict: createError('PLAYGROUND_CONFLICT', '%s', 409),
   RateLimited: createError('PLAYGROUND_RATE_LIMITED', 'Too many requests; retry in %s', 429),
   TooManyRunning: createError(
     'PLAYGROUND_TOO_MANY_RUNNING',
