@@ -29,10 +29,7 @@ const browserModuleRoutes: FastifyPluginAsync = async (app) => {
   for (const [name, { dir, file }] of Object.entries(vendorFiles)) {
     app.get(`/vendor/${name}`, { schema: { hide: true } }, (_request, reply) =>
       // ETag and Last-Modified from @fastify/static: a browser revalidates and gets 304 until an upgrade.
-      reply
-        .header('cache-control', 'public, max-age=0, must-revalidate')
-        .type('text/javascript; charset=utf-8')
-        .sendFile(file, dir),
+      reply.header('cache-control', 'public, max-age=0, must-revalidate').sendFile(file, dir),
     );
   }
 };
