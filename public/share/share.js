@@ -122,7 +122,11 @@ function show(shared) {
 
   const summary = byId('summary');
   if (shared.metrics) {
-    summary.textContent = summaryText(shared.metrics);
+    // The playground's summary line: how it ended, then the totals.
+    const ending = { completed: 'Complete', failed: 'Failed', cancelled: 'Cancelled' }[shared.status];
+    summary.textContent = [ending, shared.errorMessage, summaryText(shared.metrics)]
+      .filter(Boolean)
+      .join(' · ');
     summary.dataset.kind =
       shared.status === 'completed' ? 'complete' : shared.status === 'failed' ? 'error' : 'cancelled';
     summary.hidden = false;
@@ -141,28 +145,28 @@ function fail(message) {
 
 async function main() {
   const id = shareIdFromPath();
+  if (!id) {
+    fail('This link has no comparison id.');
+    document.body.dataset.state = 'missing';
+    return;
+  }
   try {
-    if (!id) throw new Error('missing');
     // No credentials: the link is the permission, and the page never holds a token.
     const res = await fetch(`/shared/${encodeURIComponent(id)}`, {
       credentials: 'omit',
       cache: 'no-store',
       headers: { accept: 'application/json' },
     });
-    if (res.status === 404 || !id) {
+    if (res.status === 404) {
       fail('This shared comparison does not exist, or its owner revoked the link.');
       document.body.dataset.state = 'missing';
       return;
     }
-    if (!res.ok) throw new Error(`The server answered ${res.status}`);
+    if (!res.ok) throw new Error(`the server answered ${res.status}`);
     show(/** @type {SharedComparison} */ (await res.json()));
     document.body.dataset.state = 'ready';
   } catch (err) {
-    fail(
-      id
-        ? `The shared comparison could not be loaded: ${err instanceof Error ? err.message : err}`
-        : 'This link has no comparison id.',
-    );
+    fail(`The shared comparison could not be loaded: ${err instanceof Error ? err.message : String(err)}`);
     document.body.dataset.state = 'error';
   }
 }
