@@ -16,13 +16,18 @@ import providers, { type ProvidersOptions } from './plugins/providers.js';
 import rateLimits, { userRateLimit } from './plugins/rate-limit.js';
 import repositories from './plugins/repositories.js';
 import sessions, { type SessionsOptions } from './plugins/sessions.js';
+import shares from './plugins/shares.js';
 import { authProtectedRoutes, authPublicRoutes } from './routes/auth.js';
+import browserModuleRoutes from './routes/browser-modules.js';
 import comparisonRoutes from './routes/comparison.js';
+import comparisonExportRoutes from './routes/comparison-export.js';
 import comparisonStreamRoutes from './routes/comparison-stream.js';
 import estimateRoutes from './routes/estimate.js';
 import modelRoutes from './routes/models.js';
 import playgroundRoutes from './routes/playground.js';
 import rootRoutes from './routes/root.js';
+import sharePageRoutes from './routes/share-page.js';
+import { shareProtectedRoutes, sharePublicRoutes } from './routes/shares.js';
 import usageRoutes from './routes/usage.js';
 import { version } from './version.js';
 
@@ -114,7 +119,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
   await app.register(errorHandler);
   await app.register(cors, {
     origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins,
-    methods: ['GET', 'POST', 'OPTIONS'],
+    methods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
     allowedHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID', 'X-Request-Id'],
     exposedHeaders: corsExposedHeaders,
     maxAge: 600,
@@ -140,6 +145,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
   await app.register(budgets);
   await app.register(providers, deps.providers ?? {});
   await app.register(sessions, deps.sessions ?? {});
+  await app.register(shares);
   await app.register(rateLimits);
 
   // Public routes.
@@ -147,6 +153,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
   await app.register(authPublicRoutes);
   // The playground page is public; its API calls carry the bearer token the user gives it.
   await app.register(playgroundRoutes);
+  // Shared links need no token: the unguessable id is the permission. The page and its modules too.
+  await app.register(sharePublicRoutes);
+  await app.register(sharePageRoutes);
+  await app.register(browserModuleRoutes);
   // Routes of a verified user, under one per-user budget of RATE_LIMIT_MAX a minute, the stream too.
   await app.register(async (userApp) => {
     await userApp.register(userRateLimit);
@@ -158,6 +168,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
       await protectedApp.register(comparisonRoutes);
       await protectedApp.register(estimateRoutes);
       await protectedApp.register(usageRoutes);
+      await protectedApp.register(comparisonExportRoutes);
+      await protectedApp.register(shareProtectedRoutes);
     });
     // The stream authenticates differently (a ticket in the URL for EventSource), in its own context.
     await userApp.register(comparisonStreamRoutes);

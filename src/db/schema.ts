@@ -168,3 +168,29 @@ export const budgetLedger = sqliteTable(
 );
 
 export type BudgetEntry = typeof budgetLedger.$inferSelect;
+// ---- Share links (the share feature's own block, kept apart for the merge) ------------------------
+
+/**
+ * A read-only link to a snapshot of an ended session. The snapshot is copied when the link is made,
+ * so what a visitor sees never changes under the link; revoking sets revoked_at and the link is dead.
+ */
+export const shares = sqliteTable(
+  'shares',
+  {
+    /** At least 128 random bits, base64url: the id is the only secret a visitor needs. */
+    id: text('id').primaryKey(),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => comparisonSessions.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** JSON text of the shared view: no user id, email, ticket or key in it. */
+    snapshot: text('snapshot').notNull(),
+    createdAt: createdAt(),
+    revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [index('shares_session_idx').on(t.sessionId, t.userId)],
+);
+
+export type Share = typeof shares.$inferSelect;

@@ -24,6 +24,7 @@ const rootRoutes: FastifyPluginAsyncZod = async (app) => {
       'providers: openai, anthropic, demo (simulated)',
       'auth: Auth0 (RS256 via JWKS) or HS256 self-hosting',
       'a browser playground page at /playground',
+      'export as JSON, CSV or Markdown; read-only share links with a page at /s/:shareId',
     ],
     endpoints: {
       root: 'GET /',
@@ -41,6 +42,11 @@ const rootRoutes: FastifyPluginAsyncZod = async (app) => {
       get: 'GET /comparison/:id',
       stream: 'GET /comparison/:id/stream',
       cancel: 'POST /comparison/:id/cancel',
+      export: 'GET /comparison/:id/export?format=json|csv|md',
+      share: 'POST /comparison/:id/share',
+      unshare: 'DELETE /comparison/:id/share',
+      shared: 'GET /shared/:shareId',
+      sharePage: 'GET /s/:shareId',
     },
   }));
 

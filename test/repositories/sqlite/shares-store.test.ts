@@ -1,0 +1,42 @@
+// The SQLite SharesStore against the store contract, on a real migrated database; plus SQLite's own cascade.
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../../src/db/client.js';
+import { createSessionsRepository } from '../../../src/repositories/sessions.js';
+import { createSqliteSharesStore } from '../../../src/repositories/sqlite/shares-store.js';
+import { createUsersRepository } from '../../../src/repositories/users.js';
+import { sharesStoreContract, snapshot } from '../../support/shares-store-contract.js';
+
+const opened: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const close of opened.splice(0)) await close();
+});
+
+function database() {
+  const { db, close } = openDatabase(':memory:');
+  opened.push(close);
+  const users = createUsersRepository(db);
+  const sessions = createSessionsRepository(db);
+  const sessionOf = (userId: string) => {
+    users.upsert({ id: userId, email: `${userId}@example.com`, name: null });
+    const sessionId = randomUUID();
+    sessions.create({ id: sessionId, userId, prompt: 'p', responses: [] });
+    return { userId, sessionId };
+  };
+  return { db, owner: sessionOf('owner'), other: sessionOf('other') };
+}
+
+sharesStoreContract('sqlite', async () => {
+  const { db, owner, other } = database();
+  return { store: createSqliteSharesStore(db), owner, other };
+});
+
+describe('SQLite shares table', () => {
+  it("drops a session's links with the session (foreign key cascade)", async () => {
+    const { db, owner } = database();
+    const store = createSqliteSharesStore(db);
+    await store.insert({ id: 'gone-with-session', ...owner, snapshot: snapshot('p') });
+    db.$client.prepare('delete from comparison_sessions where id = ?').run(owner.sessionId);
+    expect(await store.findActive('gone-with-session')).toBeUndefined();
+  });
+});
