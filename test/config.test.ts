@@ -13,7 +13,12 @@ describe('loadConfig', () => {
     expect(c.corsOrigins).toEqual(['http://localhost:3000']);
     expect(c.logLevel).toBe('info');
     expect(c.rateLimitMax).toBe(100);
-    expect(c.limits).toEqual({ maxPromptChars: 100_000, maxModelsPerComparison: 8, maxRunningPerUser: 3 });
+    expect(c.limits).toEqual({
+      maxPromptChars: 100_000,
+      maxModelsPerComparison: 8,
+      maxRunningPerUser: 3,
+      maxResponseChars: 1_000_000,
+    });
     expect(c.trustProxy).toBe(false);
     expect(c.providers.demo).toBe(true);
     expect(c.providers.openai).toBeUndefined();
@@ -52,7 +57,12 @@ describe('loadConfig', () => {
       audience: 'https://api.example.com',
     });
     expect(c.corsOrigins).toEqual(['http://a.test', 'http://b.test']);
-    expect(c.limits).toEqual({ maxPromptChars: 10, maxModelsPerComparison: 2, maxRunningPerUser: 1 });
+    expect(c.limits).toEqual({
+      maxPromptChars: 10,
+      maxModelsPerComparison: 2,
+      maxRunningPerUser: 1,
+      maxResponseChars: 1_000_000,
+    });
     expect(c.trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1']);
   });
 

@@ -30,6 +30,7 @@ describe('openDatabase', () => {
       'comparison_sessions',
       'model_responses',
       'session_event_batches',
+      'shares',
       'users',
     ]);
     await close();

@@ -3,9 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/client.js';
 import { Errors } from '../../src/errors.js';
-import { createSessionsRepository } from '../../src/repositories/sessions.js';
+import { createSqliteSessionStore } from '../../src/repositories/sqlite/session-store.js';
 import { createSqliteSharesStore } from '../../src/repositories/sqlite/shares-store.js';
-import { createUsersRepository } from '../../src/repositories/users.js';
+import { createSqliteUserStore } from '../../src/repositories/sqlite/user-store.js';
 import type { SessionView } from '../../src/services/export/session-view.js';
 import { createSharesService, snapshotOf } from '../../src/services/shares.js';
 import { sessionView } from './export/fixtures.js';
@@ -18,12 +18,12 @@ afterEach(async () => {
 /** A view as the engine will one day give it, with blind flags. */
 type BlindView = SessionView & { blind: boolean; revealed: boolean; userId: string; email: string };
 
-function setup(view: Partial<BlindView>) {
+async function setup(view: Partial<BlindView>) {
   const { db, close } = openDatabase(':memory:');
   opened.push(close);
-  createUsersRepository(db).upsert({ id: 'u1', email: 'u1@example.com', name: null });
+  await createSqliteUserStore(db).upsert({ id: 'u1', email: 'u1@example.com', name: null });
   const id = randomUUID();
-  createSessionsRepository(db).create({ id, userId: 'u1', prompt: 'p', responses: [] });
+  await createSqliteSessionStore(db).create({ id, userId: 'u1', prompt: 'p', responses: [] });
   const full: BlindView = {
     ...sessionView({ id }),
     blind: false,
@@ -46,24 +46,24 @@ function setup(view: Partial<BlindView>) {
 
 describe('shares service', () => {
   it('refuses a blind session before its reveal with 409, and shares it after', async () => {
-    const blind = setup({ blind: true, revealed: false });
+    const blind = await setup({ blind: true, revealed: false });
     await expect(blind.service.share('u1', blind.id)).rejects.toMatchObject({
       statusCode: 409,
       message: 'A blind comparison can be shared once revealed',
     });
-    const revealed = setup({ blind: true, revealed: true });
+    const revealed = await setup({ blind: true, revealed: true });
     expect((await revealed.service.share('u1', revealed.id)).created).toBe(true);
   });
 
   it('refuses a running session with 409 and a stranger with 404', async () => {
-    const running = setup({ status: 'in_progress' });
+    const running = await setup({ status: 'in_progress' });
     await expect(running.service.share('u1', running.id)).rejects.toMatchObject({ statusCode: 409 });
     await expect(running.service.share('u2', running.id)).rejects.toMatchObject({ statusCode: 404 });
     await expect(running.service.revoke('u2', running.id)).rejects.toMatchObject({ statusCode: 404 });
   });
 
   it('keeps only whitelisted fields: whatever else the view carries stays out', async () => {
-    const { service, id } = setup({});
+    const { service, id } = await setup({});
     const { shareId } = await service.share('u1', id);
     const shared = await service.read(shareId);
     const text = JSON.stringify(shared);

@@ -2,9 +2,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src/db/client.js';
-import { createSessionsRepository } from '../../../src/repositories/sessions.js';
+import { createSqliteSessionStore } from '../../../src/repositories/sqlite/session-store.js';
 import { createSqliteSharesStore } from '../../../src/repositories/sqlite/shares-store.js';
-import { createUsersRepository } from '../../../src/repositories/users.js';
+import { createSqliteUserStore } from '../../../src/repositories/sqlite/user-store.js';
 import { sharesStoreContract, snapshot } from '../../support/shares-store-contract.js';
 
 const opened: Array<() => Promise<void>> = [];
@@ -12,28 +12,28 @@ afterEach(async () => {
   for (const close of opened.splice(0)) await close();
 });
 
-function database() {
+async function database() {
   const { db, close } = openDatabase(':memory:');
   opened.push(close);
-  const users = createUsersRepository(db);
-  const sessions = createSessionsRepository(db);
-  const sessionOf = (userId: string) => {
-    users.upsert({ id: userId, email: `${userId}@example.com`, name: null });
+  const users = createSqliteUserStore(db);
+  const sessions = createSqliteSessionStore(db);
+  const sessionOf = async (userId: string) => {
+    await users.upsert({ id: userId, email: `${userId}@example.com`, name: null });
     const sessionId = randomUUID();
-    sessions.create({ id: sessionId, userId, prompt: 'p', responses: [] });
+    await sessions.create({ id: sessionId, userId, prompt: 'p', responses: [] });
     return { userId, sessionId };
   };
-  return { db, owner: sessionOf('owner'), other: sessionOf('other') };
+  return { db, owner: await sessionOf('owner'), other: await sessionOf('other') };
 }
 
 sharesStoreContract('sqlite', async () => {
-  const { db, owner, other } = database();
+  const { db, owner, other } = await database();
   return { store: createSqliteSharesStore(db), owner, other };
 });
 
 describe('SQLite shares table', () => {
   it("drops a session's links with the session (foreign key cascade)", async () => {
-    const { db, owner } = database();
+    const { db, owner } = await database();
     const store = createSqliteSharesStore(db);
     await store.insert({ id: 'gone-with-session', ...owner, snapshot: snapshot('p') });
     db.$client.prepare('delete from comparison_sessions where id = ?').run(owner.sessionId);
