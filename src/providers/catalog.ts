@@ -333,34 +333,9 @@ export const catalog: readonly ModelInfo[] = Object.freeze([
     ANTHROPIC_PRICES_2026,
     '2026-03-01',
   ),
-  anthropic({
-    id: 'claude-opus-4-5',
-    name: 'Claude Opus 4.5',
-    upstreamModel: 'claude-opus-4-5-20251101',
-    pricing: {
-      inputPerMillion: 5,
-      outputPerMillion: 25,
-      cachedInputPerMillion: 0.5,
-      cacheWriteInputPerMillion: 6.25,
-    },
-    contextWindow: 200_000,
-    defaultMaxTokens: 4096,
-    capabilities: CHAT,
-  }),
-  anthropic({
-    id: 'claude-sonnet-4-5',
-    name: 'Claude Sonnet 4.5',
-    upstreamModel: 'claude-sonnet-4-5-20250929',
-    pricing: {
-      inputPerMillion: 3,
-      outputPerMillion: 15,
-      cachedInputPerMillion: 0.3,
-      cacheWriteInputPerMillion: 3.75,
-    },
-    contextWindow: 200_000,
-    defaultMaxTokens: 4096,
-    capabilities: CHAT,
-  }),
+  // Claude Opus 4.5 and Sonnet 4.5 left the catalogue: Sonnet 4.5 reached its end of life on
+  // 2026-11-30, Opus 4.5 is deprecated (end of life 2027-01-22), and the SDK writes a console
+  // warning for every request to either; Opus 4.6 and Sonnet 4.6 replace them at the same prices.
   anthropic({
     id: 'claude-haiku-4-5',
     name: 'Claude Haiku 4.5',

@@ -1,6 +1,7 @@
 // The Anthropic adapter through the real SDK against the loopback server speaking Anthropic's wire format.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createAnthropicProvider } from '../../src/providers/anthropic.js';
+import { catalog } from '../../src/providers/catalog.js';
 import { collect, failureOf, generateRequest } from '../support/collect.js';
 import { type ProviderServer, startProviderServer } from '../support/provider-server.js';
 
@@ -227,5 +228,21 @@ describe('Anthropic adapter: cancellation', () => {
     expect((await pending).kind).toBe('cancelled');
     expect(Date.now() - started).toBeLessThan(3000);
     expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe('Anthropic catalogue models', () => {
+  it('none is one the SDK warns about as deprecated: no request writes to the console', async () => {
+    const warn = vi.spyOn(console, 'warn');
+    try {
+      for (const model of catalog.filter((m) => m.provider === 'anthropic')) {
+        server.script({ deltas: ['ok'] });
+        const result = await collect(provider().stream({ ...generateRequest('claude-haiku-4-5'), model }));
+        expect(result.error, model.id).toBeUndefined();
+      }
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

@@ -21,8 +21,8 @@ describe('model catalogue', () => {
       'claude-3-haiku-20240307',
       'claude-3-5-haiku',
       'claude-haiku-4-5',
-      'claude-sonnet-4-5',
-      'claude-opus-4-5',
+      'claude-sonnet-4-6',
+      'claude-opus-4-6',
       'demo-fast',
       'demo-slow',
     ]) {

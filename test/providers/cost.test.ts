@@ -37,7 +37,7 @@ describe('computeCost', () => {
       cacheWriteInputTokens: 300,
       outputTokens: 100,
     };
-    expect(computeCost(usage, pricing('claude-sonnet-4-5'))).toBe(0.004185);
+    expect(computeCost(usage, pricing('claude-sonnet-4-6'))).toBe(0.004185);
   });
 
   it('costs nothing for the demo models', () => {
