@@ -1,7 +1,11 @@
 // The sessions plugin: the comparison engine as `app.comparisons`, recovery at start, shutdown at close.
 import fp from 'fastify-plugin';
 import { ComparisonRunner } from '../services/comparison-runner.js';
-import { type ComparisonService, createComparisonService } from '../services/comparison-service.js';
+import {
+  type ComparisonService,
+  createComparisonService,
+  SHUTDOWN_REASON,
+} from '../services/comparison-service.js';
 import { EventLogRegistry } from '../services/event-log.js';
 import { ProgressWriter } from '../services/progress-writer.js';
 import { raceTimeout } from '../services/race-timeout.js';
@@ -111,7 +115,7 @@ export default fp<Partial<SessionsOptions>>(
     // database closes. app.close() would otherwise wait for the open streams.
     app.addHook('preClose', async () => {
       app.comparisons.stopAccepting();
-      await runner.shutdown(app.config.shutdownGraceMs, 'Cancelled: the server shut down');
+      await runner.shutdown(app.config.shutdownGraceMs, SHUTDOWN_REASON);
       await writer.close();
       await app.streamClients.closeAll(1000);
     });

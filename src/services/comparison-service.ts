@@ -4,6 +4,7 @@ import { Errors } from '../errors.js';
 import type { ChatMessage, ModelInfo } from '../providers/types.js';
 import type { SessionStore } from '../repositories/types.js';
 import type { CreateComparisonBody } from '../schemas/comparison.js';
+import { type ComparisonEvent, ownerData } from './comparison-events.js';
 import type { ComparisonRunner } from './comparison-runner.js';
 import { type EventLogRegistry, SessionEventLog } from './event-log.js';
 import { type EventView, ownerView } from './event-views.js';
@@ -22,6 +23,9 @@ export interface ComparisonServiceDeps {
 
 /** What a stream request gets: nothing more to send (204), or a log to follow through a view. */
 export type StreamTarget = { kind: 'ended' } | { kind: 'stream'; log: SessionEventLog; view: EventView };
+
+/** Why comparisons a shutdown stops end: the runner's cancel reason and an unstarted session's. */
+export const SHUTDOWN_REASON = 'Cancelled: the server shut down';
 
 const streamPath = (id: string, ticket: string) =>
   `/comparison/${id}/stream?ticket=${encodeURIComponent(ticket)}`;
@@ -54,6 +58,37 @@ export function createComparisonService(deps: ComparisonServiceDeps) {
   }
 
   /**
+   * A session stored while shutdown began is never started: it is stored as cancelled, so that it
+   * does not show as running in its owner's history (an asynchronous store makes this gap real).
+   */
+  async function endUnstarted(sessionId: string, planned: { responseId: string }[]) {
+    const event: ComparisonEvent = {
+      type: 'comparison_error',
+      error: 'cancelled',
+      status: 'cancelled',
+      errorMessage: SHUTDOWN_REASON,
+      timestamp: new Date().toISOString(),
+    };
+    try {
+      await store.persist([
+        {
+          sessionId,
+          events: [{ id: 1, event: event.type, data: ownerData(sessionId, event) }],
+          responses: planned.map((p) => ({
+            id: p.responseId,
+            appendText: '',
+            appendReasoning: '',
+            status: 'cancelled' as const,
+          })),
+          final: { status: 'cancelled', errorMessage: SHUTDOWN_REASON, finalEventId: 1 },
+        },
+      ]);
+    } catch {
+      // The store is closing too: the next start's recovery ends the session instead.
+    }
+  }
+
+  /**
    * Stores and starts one session. The running limit is counted synchronously before the first
    * await (runner.admit), so concurrent requests of one user cannot both slip under it.
    */
@@ -83,7 +118,10 @@ export function createComparisonService(deps: ComparisonServiceDeps) {
           provider: model.provider,
         })),
       });
-      if (closing) throw new Errors.ShuttingDown();
+      if (closing) {
+        await endUnstarted(sessionId, planned);
+        throw new Errors.ShuttingDown();
+      }
       runner.start({
         sessionId,
         userId,

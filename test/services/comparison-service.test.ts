@@ -119,4 +119,18 @@ describe('comparison service', () => {
     expect(await s.comparisons.streamTarget('u1', sessionId, finalId)).toEqual({ kind: 'ended' });
     await expect(s.comparisons.streamTarget('u2', sessionId, 0)).rejects.toMatchObject({ statusCode: 404 });
   });
+
+  it('a start caught by shutdown while its session is being stored answers 503 and leaves no session running', async () => {
+    const s = await service({ createDelayMs: 50 });
+    const starting = s.start();
+    await sleep(10);
+    s.comparisons.stopAccepting();
+    await expect(starting).rejects.toMatchObject({ statusCode: 503 });
+    expect(s.comparisons.runningFor('u1')).toBe(0);
+    // The user's history must not show a comparison that runs for ever (or until the next restart).
+    const { sessions, responses } = await s.sqlite.listForUser('u1', 10, 0);
+    for (const session of sessions) expect(session.status).not.toBe('in_progress');
+    for (const r of responses) expect(['pending', 'streaming']).not.toContain(r.status);
+    expect(await s.sqlite.findInterrupted()).toEqual([]);
+  });
 });
