@@ -3,7 +3,11 @@ import fp from 'fastify-plugin';
 import { loadTokenCounter } from '../providers/token-count.js';
 import { settleBudgets } from '../services/budget-follower.js';
 import { ComparisonRunner, type SessionRun } from '../services/comparison-runner.js';
-import { type ComparisonService, createComparisonService } from '../services/comparison-service.js';
+import {
+  type ComparisonService,
+  createComparisonService,
+  SHUTDOWN_REASON,
+} from '../services/comparison-service.js';
 import { type ConversationService, createConversationService } from '../services/conversation.js';
 import { EventLogRegistry } from '../services/event-log.js';
 import { ProgressWriter } from '../services/progress-writer.js';
@@ -133,7 +137,7 @@ export default fp<Partial<SessionsOptions> & { followers?: ((run: SessionRun) =>
     // database closes. app.close() would otherwise wait for the open streams.
     app.addHook('preClose', async () => {
       app.comparisons.stopAccepting();
-      await runner.shutdown(app.config.shutdownGraceMs, 'Cancelled: the server shut down');
+      await runner.shutdown(app.config.shutdownGraceMs, SHUTDOWN_REASON);
       await writer.close();
       await app.streamClients.closeAll(1000);
     });

@@ -6,6 +6,7 @@ import type { ChatMessage, ModelInfo } from '../providers/types.js';
 import type { SessionStore } from '../repositories/types.js';
 import type { CreateComparisonBody } from '../schemas/comparison.js';
 import type { BudgetStore } from './budget.js';
+import { type ComparisonEvent, ownerData } from './comparison-events.js';
 import type { ComparisonRunner } from './comparison-runner.js';
 import { estimateComparison } from './estimate.js';
 import { type EventLogRegistry, SessionEventLog } from './event-log.js';
@@ -28,6 +29,9 @@ export interface ComparisonServiceDeps {
 
 /** What a stream request gets: nothing more to send (204), or a log to follow through a view. */
 export type StreamTarget = { kind: 'ended' } | { kind: 'stream'; log: SessionEventLog; view: EventView };
+
+/** Why comparisons a shutdown stops end: the runner's cancel reason and an unstarted session's. */
+export const SHUTDOWN_REASON = 'Cancelled: the server shut down';
 
 const streamPath = (id: string, ticket: string) =>
   `/comparison/${id}/stream?ticket=${encodeURIComponent(ticket)}`;
@@ -76,6 +80,37 @@ export function createComparisonService(deps: ComparisonServiceDeps) {
   }
 
   /**
+   * A session stored while shutdown began is never started: it is stored as cancelled, so that it
+   * does not show as running in its owner's history (an asynchronous store makes this gap real).
+   */
+  async function endUnstarted(sessionId: string, planned: { responseId: string }[]) {
+    const event: ComparisonEvent = {
+      type: 'comparison_error',
+      error: 'cancelled',
+      status: 'cancelled',
+      errorMessage: SHUTDOWN_REASON,
+      timestamp: new Date().toISOString(),
+    };
+    try {
+      await store.persist([
+        {
+          sessionId,
+          events: [{ id: 1, event: event.type, data: ownerData(sessionId, event) }],
+          responses: planned.map((p) => ({
+            id: p.responseId,
+            appendText: '',
+            appendReasoning: '',
+            status: 'cancelled' as const,
+          })),
+          final: { status: 'cancelled', errorMessage: SHUTDOWN_REASON, finalEventId: 1 },
+        },
+      ]);
+    } catch {
+      // The store is closing too: the next start's recovery ends the session instead.
+    }
+  }
+
+  /**
    * Stores and starts one session. The running limit is counted synchronously before the first
    * await (runner.admit), so concurrent requests of one user cannot both slip under it.
    */
@@ -107,7 +142,10 @@ export function createComparisonService(deps: ComparisonServiceDeps) {
           position: position ?? i,
         })),
       });
-      if (closing) throw new Errors.ShuttingDown();
+      if (closing) {
+        await endUnstarted(sessionId, planned);
+        throw new Errors.ShuttingDown();
+      }
       runner.start({
         sessionId,
         userId,
