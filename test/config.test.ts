@@ -13,7 +13,12 @@ describe('loadConfig', () => {
     expect(c.corsOrigins).toEqual(['http://localhost:3000']);
     expect(c.logLevel).toBe('info');
     expect(c.rateLimitMax).toBe(100);
-    expect(c.limits).toEqual({ maxPromptChars: 100_000, maxModelsPerComparison: 8, maxRunningPerUser: 3 });
+    expect(c.limits).toEqual({
+      maxPromptChars: 100_000,
+      maxModelsPerComparison: 8,
+      maxRunningPerUser: 3,
+      maxResponseChars: 1_000_000,
+    });
     expect(c.trustProxy).toBe(false);
     expect(c.providers.demo).toBe(true);
     expect(c.providers.openai).toBeUndefined();
@@ -41,6 +46,7 @@ describe('loadConfig', () => {
       MAX_PROMPT_CHARS: '10',
       MAX_MODELS_PER_COMPARISON: '2',
       MAX_RUNNING_PER_USER: '1',
+      MAX_RESPONSE_CHARS: '5000',
       TRUST_PROXY: '10.0.0.0/8,127.0.0.1',
     });
     expect(c.port).toBe(8080);
@@ -52,7 +58,12 @@ describe('loadConfig', () => {
       audience: 'https://api.example.com',
     });
     expect(c.corsOrigins).toEqual(['http://a.test', 'http://b.test']);
-    expect(c.limits).toEqual({ maxPromptChars: 10, maxModelsPerComparison: 2, maxRunningPerUser: 1 });
+    expect(c.limits).toEqual({
+      maxPromptChars: 10,
+      maxModelsPerComparison: 2,
+      maxRunningPerUser: 1,
+      maxResponseChars: 5000,
+    });
     expect(c.trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1']);
   });
 
@@ -96,6 +107,7 @@ describe('loadConfig', () => {
     ['MAX_PROMPT_CHARS', { MAX_PROMPT_CHARS: '1.5' }, /MAX_PROMPT_CHARS must be a whole number/],
     ['MAX_MODELS_PER_COMPARISON', { MAX_MODELS_PER_COMPARISON: '-1' }, /MAX_MODELS_PER_COMPARISON/],
     ['MAX_RUNNING_PER_USER', { MAX_RUNNING_PER_USER: 'lots' }, /MAX_RUNNING_PER_USER/],
+    ['MAX_RESPONSE_CHARS', { MAX_RESPONSE_CHARS: '10' }, /MAX_RESPONSE_CHARS/],
     ['JWT_SECRET in production', { NODE_ENV: 'production' }, /JWT_SECRET is required in production/],
   ];
   it.each(bad)('rejects a bad %s with one line naming it', (_name, env, message) => {
