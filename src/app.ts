@@ -29,6 +29,7 @@ import rootRoutes from './routes/root.js';
 import sharePageRoutes from './routes/share-page.js';
 import { shareProtectedRoutes, sharePublicRoutes } from './routes/shares.js';
 import usageRoutes from './routes/usage.js';
+import voteRoutes from './routes/votes.js';
 import { version } from './version.js';
 
 export interface AppDeps {
@@ -170,6 +171,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
       await protectedApp.register(usageRoutes);
       await protectedApp.register(comparisonExportRoutes);
       await protectedApp.register(shareProtectedRoutes);
+      await protectedApp.register(voteRoutes);
     });
     // The stream authenticates differently (a ticket in the URL for EventSource), in its own context.
     await userApp.register(comparisonStreamRoutes);

@@ -10,6 +10,7 @@ import {
 } from '../services/comparison-service.js';
 import { type ConversationService, createConversationService } from '../services/conversation.js';
 import { EventLogRegistry } from '../services/event-log.js';
+import { createVotesService, type VotesService } from '../services/judging/votes-service.js';
 import { ProgressWriter } from '../services/progress-writer.js';
 import { raceTimeout } from '../services/race-timeout.js';
 import { recoverInterruptedSessions } from '../services/recovery.js';
@@ -40,6 +41,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     comparisons: ComparisonService;
     conversations: ConversationService;
+    votes: VotesService;
     streamClients: StreamClients;
   }
 }
@@ -130,6 +132,11 @@ export default fp<Partial<SessionsOptions> & { followers?: ((run: SessionRun) =>
         models: app.providers,
         isRunning: (id) => runner.get(id) !== undefined,
       }),
+    );
+
+    app.decorate(
+      'votes',
+      createVotesService({ sessions: store, votes: app.stores.votes, models: app.providers }),
     );
 
     // Shutdown: no new comparisons or streams; running ones get the grace period, then are cancelled

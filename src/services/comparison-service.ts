@@ -5,6 +5,7 @@ import type { TokenCounter } from '../providers/token-count.js';
 import type { ChatMessage, ModelInfo } from '../providers/types.js';
 import type { SessionStore } from '../repositories/types.js';
 import type { CreateComparisonBody } from '../schemas/comparison.js';
+import { blindView, drawTwo, hiddenResponse, isHidden, shuffled, slotOf } from './blind.js';
 import type { BudgetStore } from './budget.js';
 import { type ComparisonEvent, ownerData } from './comparison-events.js';
 import type { ComparisonRunner } from './comparison-runner.js';
@@ -156,7 +157,12 @@ export function createComparisonService(deps: ComparisonServiceDeps) {
       return {
         sessionId,
         prompt: session.prompt,
-        models: chosen.map(({ model: m }) => ({ id: m.id, provider: m.provider, name: m.name })),
+        models: extra.blind
+          ? planned.map(({ position }, i) => {
+              const slot = slotOf(position ?? i);
+              return { id: slot, provider: null, name: `Model ${slot}` };
+            })
+          : chosen.map(({ model: m }) => ({ id: m.id, provider: m.provider, name: m.name })),
         status: session.status,
         streamUrl: streamPath(sessionId, deps.signTicket(userId, sessionId)),
         parentId: session.parentId,
@@ -175,8 +181,23 @@ export function createComparisonService(deps: ComparisonServiceDeps) {
     runningFor: (userId: string) => runner.runningFor(userId),
 
     async start(userId: string, body: CreateComparisonBody) {
-      const chosen = resolveModels(models, body.modelIds);
       const messages = firstTurnMessages(body.prompt, body.system);
+      if (body.blind) {
+        const available = models.available();
+        if (body.modelIds && body.modelIds.length < 2)
+          throw new Errors.BadRequest('A blind comparison needs at least two models');
+        if (!body.modelIds && available.length < 2)
+          throw new Errors.ModelUnavailable('A blind comparison needs two models; fewer are available here');
+        // The slots: a shuffle of the named models, or two different ones drawn at random.
+        const chosen = body.modelIds ? shuffled(resolveModels(models, body.modelIds)) : drawTwo(available);
+        return launch(
+          userId,
+          body,
+          chosen.map((model) => ({ model, messages })),
+          { blind: true },
+        );
+      }
+      const chosen = resolveModels(models, body.modelIds);
       return launch(
         userId,
         body,
@@ -197,6 +218,7 @@ export function createComparisonService(deps: ComparisonServiceDeps) {
           live?.models.find((m) => m.responseId === r.id),
         ),
       );
+      const hidden = isHidden(session);
       const thread = await store.thread(userId, session.rootId ?? session.id);
       return {
         id: session.id,
@@ -206,8 +228,10 @@ export function createComparisonService(deps: ComparisonServiceDeps) {
         maxTokens: session.maxTokens,
         status: session.status,
         errorMessage: session.errorMessage,
-        responses: views,
-        metrics: sessionMetrics(views),
+        responses: hidden ? views.map((v, i) => hiddenResponse(v, responses[i]?.position ?? i)) : views,
+        metrics: hidden ? null : sessionMetrics(views),
+        blind: session.blind,
+        revealed: session.revealedAt !== null,
         streamUrl: streamPath(session.id, deps.signTicket(userId, session.id)),
         parentId: session.parentId,
         turn: session.turn,
@@ -242,7 +266,9 @@ export function createComparisonService(deps: ComparisonServiceDeps) {
         return { kind: 'ended' };
       const log = await eventLogOf(id, running);
       if (log.finishedVisible && lastEventId >= log.lastId) return { kind: 'ended' };
-      return { kind: 'stream', log, view: ownerView };
+      if (!isHidden(session)) return { kind: 'stream', log, view: ownerView };
+      const found = await store.findForUser(userId, id);
+      return { kind: 'stream', log, view: blindView(id, found?.responses ?? []) };
     },
 
     /** Cancels every running comparison now (a second shutdown signal); they end and are stored as usual. */
