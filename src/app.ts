@@ -12,6 +12,7 @@ import auth from './plugins/auth.js';
 import budgets from './plugins/budgets.js';
 import db from './plugins/db.js';
 import errorHandler, { clientErrorHandler, frameworkErrorEnvelope } from './plugins/error-handler.js';
+import metrics from './plugins/metrics.js';
 import providers, { type ProvidersOptions } from './plugins/providers.js';
 import rateLimits, { userRateLimit } from './plugins/rate-limit.js';
 import repositories from './plugins/repositories.js';
@@ -147,6 +148,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
   await app.register(providers, deps.providers ?? {});
   await app.register(sessions, deps.sessions ?? {});
   await app.register(shares);
+  await app.register(metrics);
   await app.register(rateLimits);
 
   // Public routes.

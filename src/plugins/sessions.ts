@@ -97,6 +97,10 @@ export default fp<Partial<SessionsOptions> & { followers?: ((run: SessionRun) =>
             responseIds: new Map(run.models.map((m) => [m.model.id, m.responseId])),
           }),
         (run) => settleBudgets(run, app.budgets, app.log),
+        // Registered after this plugin (it reads the open streams): looked up when a run starts.
+        (run) => {
+          if (app.hasDecorator('metrics')) app.metrics.follow(run);
+        },
         ...(opts.followers ?? []),
       ],
     });

@@ -4,6 +4,7 @@ import { openDatabase } from '../../src/db/client.js';
 import { users } from '../../src/db/schema.js';
 import { createSqliteSessionStore } from '../../src/repositories/sqlite/session-store.js';
 import { createSqliteUserStore } from '../../src/repositories/sqlite/user-store.js';
+import { createSqliteVoteStore } from '../../src/repositories/sqlite/vote-store.js';
 import type { Stores } from '../../src/repositories/types.js';
 import { describeSessionStore } from './session-store.contract.js';
 import type { StoreHarness } from './store-harness.js';
@@ -14,6 +15,7 @@ async function sqliteHarness(): Promise<StoreHarness & { opened: ReturnType<type
   const make = (): Stores => ({
     sessions: createSqliteSessionStore(opened.db),
     users: createSqliteUserStore(opened.db),
+    votes: createSqliteVoteStore(opened.db),
   });
   return { opened, stores: make(), reopen: make, close: opened.close };
 }
