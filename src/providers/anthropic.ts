@@ -9,7 +9,7 @@ import type {
 } from '@anthropic-ai/sdk/resources/messages';
 import { guardStream } from './guard-stream.js';
 import { isAnthropicQuotaError, mapAnthropicError, mapAnthropicStopReason } from './map-anthropic-error.js';
-import { noRedirectFetch } from './provider-fetch.js';
+import { eventLimit, noRedirectFetch, splitEventStreamFetch } from './provider-fetch.js';
 import { retryVetoFetch } from './retry-veto-fetch.js';
 import {
   type ApiProviderOptions,
@@ -113,7 +113,12 @@ export function createAnthropicProvider(options: ApiProviderOptions): Provider {
     fetch: retryVetoFetch({
       isQuotaBody: isAnthropicQuotaError,
       maxRetryAfterMs: idleTimeoutMs,
-      inner: noRedirectFetch(options.fetch ?? globalThis.fetch),
+      // Not cut into pieces (this SDK's decoder does not re-copy per event), only bounded per event.
+      inner: splitEventStreamFetch(
+        noRedirectFetch(options.fetch ?? globalThis.fetch),
+        Number.POSITIVE_INFINITY,
+        eventLimit(endpoint),
+      ),
     }),
   });
 

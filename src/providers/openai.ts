@@ -15,7 +15,7 @@ import {
 } from './openai-compat/chunk-fields.js';
 import { errorBodyFetch } from './openai-compat/error-body.js';
 import { isStreamOptionsRejection, withoutStreamOptions } from './openai-compat/stream-options.js';
-import { noRedirectFetch, splitEventStreamFetch } from './provider-fetch.js';
+import { eventLimit, noRedirectFetch, splitEventStreamFetch } from './provider-fetch.js';
 import { retryVetoFetch } from './retry-veto-fetch.js';
 import {
   type ApiProviderOptions,
@@ -83,7 +83,13 @@ export function createOpenAIProvider(options: ApiProviderOptions): Provider {
     fetch: retryVetoFetch({
       isQuotaBody: isOpenAIQuotaBody,
       maxRetryAfterMs: idleTimeoutMs,
-      inner: errorBodyFetch(splitEventStreamFetch(noRedirectFetch(options.fetch ?? globalThis.fetch))),
+      inner: errorBodyFetch(
+        splitEventStreamFetch(
+          noRedirectFetch(options.fetch ?? globalThis.fetch),
+          undefined,
+          eventLimit(endpoint),
+        ),
+      ),
     }),
   });
   // Learned once per endpoint (per app): a server that refused stream_options is not asked again.

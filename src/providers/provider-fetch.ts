@@ -1,5 +1,5 @@
 // The fetch under the SDKs: no copy of each request for redirects, and event streams in small pieces.
-import type { Fetch } from './types.js';
+import { type Fetch, ProviderError } from './types.js';
 
 /**
  * Node's fetch tees every request body (a copy as web streams) in case it must follow a redirect,
@@ -41,12 +41,16 @@ const NEWLINE = 0x0a;
  * copying per byte; the SDK already carries an unfinished event over from one read to the next, so
  * where a piece ends changes nothing it yields. Other responses pass through untouched.
  */
-export function splitEventStreamFetch(inner: Fetch, pieceBytes = EVENT_STREAM_PIECE_BYTES): Fetch {
+export function splitEventStreamFetch(
+  inner: Fetch,
+  pieceBytes = EVENT_STREAM_PIECE_BYTES,
+  limit?: EventSizeLimit,
+): Fetch {
   return async (input, init) => {
     const response = await inner(input, init);
     const type = response.headers.get('content-type') ?? '';
     if (!response.ok || !response.body || !type.includes('text/event-stream')) return response;
-    return new Response(splitBody(response.body, pieceBytes), {
+    return new Response(splitBody(response.body, pieceBytes, limit), {
       status: response.status,
       statusText: response.statusText,
       headers: response.headers,
@@ -54,9 +58,39 @@ export function splitEventStreamFetch(inner: Fetch, pieceBytes = EVENT_STREAM_PI
   };
 }
 
+/**
+ * The longest line (so the longest event) of an event stream we read: the SDKs' line decoders keep
+ * an unfinished line in a buffer they scan again on every read, so one huge event would cost time
+ * quadratic in its size and hold the event loop for minutes. Beyond this the stream fails at once.
+ */
+export const MAX_EVENT_BYTES = 8 * 1024 * 1024;
+
+export interface EventSizeLimit {
+  maxBytes: number;
+  /** The error the stream fails with (a ProviderError naming the endpoint). */
+  tooLarge: () => Error;
+}
+
+/** The limit of one endpoint's events, failing with a message that names it. */
+export const eventLimit = (endpoint: { id: string; name: string }): EventSizeLimit => ({
+  maxBytes: MAX_EVENT_BYTES,
+  tooLarge: () =>
+    new ProviderError(
+      'too_large',
+      `${endpoint.name} sent one event larger than ${MAX_EVENT_BYTES / 1024 / 1024} MiB; the answer was stopped`,
+      endpoint.id,
+    ),
+});
+
 /** The same bytes, in the same order, with every read longer than `pieceBytes` cut into pieces. */
-export function splitBody(body: ReadableStream<Uint8Array>, pieceBytes: number): ReadableStream<Uint8Array> {
+export function splitBody(
+  body: ReadableStream<Uint8Array>,
+  pieceBytes: number,
+  limit?: EventSizeLimit,
+): ReadableStream<Uint8Array> {
   const reader = body.getReader();
+  // Bytes since the last newline, across reads: one line longer than the limit ends the stream.
+  let open = 0;
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
@@ -71,6 +105,15 @@ export function splitBody(body: ReadableStream<Uint8Array>, pieceBytes: number):
         if (read.done) {
           controller.close();
           return;
+        }
+        if (limit) {
+          const last = read.value.lastIndexOf(NEWLINE);
+          open = last === -1 ? open + read.value.length : read.value.length - last - 1;
+          if (open > limit.maxBytes) {
+            void reader.cancel().catch(() => {});
+            controller.error(limit.tooLarge());
+            return;
+          }
         }
         // Paced streams read one event at a time: those pass as they are, without a generator per read.
         if (read.value.length <= pieceBytes) controller.enqueue(read.value);
@@ -88,7 +131,10 @@ export function* pieces(chunk: Uint8Array, max: number): Generator<Uint8Array> {
   let start = 0;
   while (chunk.length - start > max) {
     const lastNewline = chunk.subarray(start, start + max).lastIndexOf(NEWLINE);
-    const end = lastNewline === -1 ? start + max : start + lastNewline + 1;
+    // A line longer than a piece goes on whole to its end: cutting it would only make the SDK
+    // rescan its growing buffer once per piece.
+    const next = lastNewline === -1 ? chunk.indexOf(NEWLINE, start + max) : -1;
+    const end = lastNewline !== -1 ? start + lastNewline + 1 : next === -1 ? chunk.length : next + 1;
     yield chunk.subarray(start, end);
     start = end;
   }

@@ -32,12 +32,37 @@ export interface TokenCounter {
 const asPlainText = { disallowedSpecial: new Set<string>() };
 
 /**
+ * BPE merges within one pre-token cost time quadratic in its length: a million characters with no
+ * space (a runaway answer, a pasted blob) held the event loop for minutes. Long texts are counted in
+ * segments of at most this many characters, cut before a whitespace where there is one (pre-tokens
+ * start with their space), so ordinary text counts as it would whole and a blob stays linear.
+ */
+export const SEGMENT_CHARS = 2000;
+
+function* segments(text: string): Generator<string> {
+  let at = 0;
+  while (text.length - at > SEGMENT_CHARS) {
+    const window = text.slice(at, at + SEGMENT_CHARS);
+    const space = Math.max(window.lastIndexOf(' '), window.lastIndexOf('\n'));
+    const end = space > 0 ? at + space : at + SEGMENT_CHARS;
+    yield text.slice(at, end);
+    at = end;
+  }
+  if (at < text.length) yield text.slice(at);
+}
+
+/**
  * Loads o200k_base alone (not the package's main entry, which pulls in more) on first use, so the
  * app's start-up does not pay for its merge table; Node caches the module after the first call.
  */
 export async function loadTokenCounter(): Promise<TokenCounter> {
   const { countTokens } = await import('gpt-tokenizer/encoding/o200k_base');
-  const countTextTokens = (text: string) => (text.length === 0 ? 0 : countTokens(text, asPlainText));
+  const countTextTokens = (text: string) => {
+    if (text.length <= SEGMENT_CHARS) return text.length === 0 ? 0 : countTokens(text, asPlainText);
+    let tokens = 0;
+    for (const segment of segments(text)) tokens += countTokens(segment, asPlainText);
+    return tokens;
+  };
   return {
     countTextTokens,
     countMessageTokens(messages) {

@@ -49,3 +49,20 @@ describe('token counts', () => {
     expect(tokenCountMethod(catalogModel('demo-fast'))).toBe('estimate');
   });
 });
+
+describe('long texts', () => {
+  it('counts an ordinary long text in segments exactly as the tokenizer counts it whole', async () => {
+    const counter = await loadTokenCounter();
+    const words = ['the', 'quick', 'brown', 'fox', 'jumps', 'over', 'lazy', 'dogs', 'again,', 'and\n'];
+    const text = Array.from({ length: 3000 }, (_, i) => words[i % words.length]).join(' ');
+    expect(text.length).toBeGreaterThan(10_000);
+    expect(counter.countTextTokens(text)).toBe(encode(text).length);
+  });
+
+  it('counts a million characters with no space at all (it used to hold the event loop for minutes)', async () => {
+    const counter = await loadTokenCounter();
+    const n = counter.countTextTokens('y'.repeat(1_000_000));
+    expect(n).toBeGreaterThan(1_000_000 / 16);
+    expect(n).toBeLessThanOrEqual(1_000_000);
+  });
+});
