@@ -66,7 +66,13 @@ const history = createHistory({
   hasToken: () => state.token !== '',
   onOpen: (sessionId) => void openSession(sessionId),
 });
-const estimate = createEstimate({ line: $('estimate'), usage: $('usage'), api, body: () => formBody() });
+const estimate = createEstimate({
+  line: $('estimate'),
+  usage: $('usage'),
+  api,
+  body: () => formBody(),
+  hasToken: () => state.token !== '',
+});
 const judging = createJudging({
   box: $('vote'),
   api,

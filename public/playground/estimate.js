@@ -5,10 +5,10 @@ const DEBOUNCE_MS = 400;
 
 /**
  * @param {{ line: HTMLElement, usage: HTMLElement, api: ReturnType<typeof import('./api.js').createApi>,
- *   body: () => Record<string, unknown> | null }} options
+ *   body: () => Record<string, unknown> | null, hasToken: () => boolean }} options
  *   body: the POST /comparison body the form would send now, or null when it is not runnable yet
  */
-export function createEstimate({ line, usage, api, body }) {
+export function createEstimate({ line, usage, api, body, hasToken }) {
   let timer = 0;
   let latest = 0;
 
@@ -37,6 +37,10 @@ export function createEstimate({ line, usage, api, body }) {
   }
 
   async function refreshUsage() {
+    if (!hasToken()) {
+      usage.hidden = true;
+      return;
+    }
     try {
       const { data } = await api('/me/usage');
       const parts = [usageText('Today', data?.day), usageText('This month', data?.month)].filter(Boolean);
