@@ -12,6 +12,7 @@ import auth from './plugins/auth.js';
 import budgets from './plugins/budgets.js';
 import db from './plugins/db.js';
 import errorHandler, { clientErrorHandler, frameworkErrorEnvelope } from './plugins/error-handler.js';
+import metrics from './plugins/metrics.js';
 import providers, { type ProvidersOptions } from './plugins/providers.js';
 import rateLimits, { userRateLimit } from './plugins/rate-limit.js';
 import repositories from './plugins/repositories.js';
@@ -29,6 +30,7 @@ import rootRoutes from './routes/root.js';
 import sharePageRoutes from './routes/share-page.js';
 import { shareProtectedRoutes, sharePublicRoutes } from './routes/shares.js';
 import usageRoutes from './routes/usage.js';
+import voteRoutes from './routes/votes.js';
 import { version } from './version.js';
 
 export interface AppDeps {
@@ -146,6 +148,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
   await app.register(providers, deps.providers ?? {});
   await app.register(sessions, deps.sessions ?? {});
   await app.register(shares);
+  await app.register(metrics);
   await app.register(rateLimits);
 
   // Public routes.
@@ -170,6 +173,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
       await protectedApp.register(usageRoutes);
       await protectedApp.register(comparisonExportRoutes);
       await protectedApp.register(shareProtectedRoutes);
+      await protectedApp.register(voteRoutes);
     });
     // The stream authenticates differently (a ticket in the URL for EventSource), in its own context.
     await userApp.register(comparisonStreamRoutes);

@@ -113,6 +113,10 @@ const envSchema = z
     PROVIDER_IDLE_TIMEOUT_MS: int(100, 3_600_000, 120_000),
     SHUTDOWN_GRACE_MS: int(0, 600_000, 10_000),
     REQUEST_TIMEOUT_MS: int(500, 3_600_000, 30_000),
+    METRICS_TOKEN: z.preprocess(
+      emptyToUndefined,
+      z.string().min(16, 'must be at least 16 characters').optional(),
+    ),
     STREAM_TICKET_TTL_SECONDS: int(10, 86_400, 3600),
     BUDGET_USD_PER_DAY: usdLimit,
     BUDGET_USD_PER_MONTH: usdLimit,
@@ -215,6 +219,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    metricsToken: e.METRICS_TOKEN,
     budgets: {
       usdPerDay: e.BUDGET_USD_PER_DAY,
       usdPerMonth: e.BUDGET_USD_PER_MONTH,

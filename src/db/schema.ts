@@ -194,3 +194,39 @@ export const shares = sqliteTable(
 );
 
 export type Share = typeof shares.$inferSelect;
+
+// ---- Votes (judging) ---------------------------------------------------------------------------
+
+/**
+ * One vote on one session. A named session may be re-voted (the newest row counts); a blind one
+ * takes one. Kept with what position bias and leak studies need: whether the session was blind
+ * then, whether every model had completed, how long after the last token the vote came, and the
+ * slot each model was shown in.
+ */
+export const votes = sqliteTable(
+  'votes',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => comparisonSessions.id, { onDelete: 'cascade' }),
+    /** A model id (never a slot), `tie` or `all_bad`. */
+    choice: text('choice').notNull(),
+    reason: text('reason'),
+    blind: integer('blind', { mode: 'boolean' }).notNull(),
+    allCompleted: integer('all_completed', { mode: 'boolean' }).notNull(),
+    secondsToVote: real('seconds_to_vote'),
+    /** The completed models in slot order, and every model's slot (JSON). */
+    models: text('models', { mode: 'json' }).$type<string[]>().notNull(),
+    positions: text('positions', { mode: 'json' }).$type<{ slot: string; modelId: string }[]>().notNull(),
+    /** The answers named a model or vendor: left out of blind leaderboards. */
+    leaked: integer('leaked', { mode: 'boolean' }).notNull().default(false),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('votes_user_idx').on(t.userId, t.createdAt), index('votes_session_idx').on(t.sessionId)],
+);
+
+export type VoteRow = typeof votes.$inferSelect;

@@ -2,6 +2,7 @@
 import fp from 'fastify-plugin';
 import { createSqliteSessionStore } from '../repositories/sqlite/session-store.js';
 import { createSqliteUserStore } from '../repositories/sqlite/user-store.js';
+import { createSqliteVoteStore } from '../repositories/sqlite/vote-store.js';
 import type { Stores } from '../repositories/types.js';
 
 declare module 'fastify' {
@@ -15,6 +16,7 @@ export default fp(
     app.decorate('stores', {
       sessions: createSqliteSessionStore(app.db),
       users: createSqliteUserStore(app.db),
+      votes: createSqliteVoteStore(app.db),
     } satisfies Stores);
   },
   { name: 'repositories', dependencies: ['db'] },

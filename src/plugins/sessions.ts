@@ -3,9 +3,14 @@ import fp from 'fastify-plugin';
 import { loadTokenCounter } from '../providers/token-count.js';
 import { settleBudgets } from '../services/budget-follower.js';
 import { ComparisonRunner, type SessionRun } from '../services/comparison-runner.js';
-import { type ComparisonService, createComparisonService } from '../services/comparison-service.js';
+import {
+  type ComparisonService,
+  createComparisonService,
+  SHUTDOWN_REASON,
+} from '../services/comparison-service.js';
 import { type ConversationService, createConversationService } from '../services/conversation.js';
 import { EventLogRegistry } from '../services/event-log.js';
+import { createVotesService, type VotesService } from '../services/judging/votes-service.js';
 import { ProgressWriter } from '../services/progress-writer.js';
 import { raceTimeout } from '../services/race-timeout.js';
 import { recoverInterruptedSessions } from '../services/recovery.js';
@@ -36,6 +41,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     comparisons: ComparisonService;
     conversations: ConversationService;
+    votes: VotesService;
     streamClients: StreamClients;
   }
 }
@@ -91,6 +97,10 @@ export default fp<Partial<SessionsOptions> & { followers?: ((run: SessionRun) =>
             responseIds: new Map(run.models.map((m) => [m.model.id, m.responseId])),
           }),
         (run) => settleBudgets(run, app.budgets, app.log),
+        // Registered after this plugin (it reads the open streams): looked up when a run starts.
+        (run) => {
+          if (app.hasDecorator('metrics')) app.metrics.follow(run);
+        },
         ...(opts.followers ?? []),
       ],
     });
@@ -128,12 +138,17 @@ export default fp<Partial<SessionsOptions> & { followers?: ((run: SessionRun) =>
       }),
     );
 
+    app.decorate(
+      'votes',
+      createVotesService({ sessions: store, votes: app.stores.votes, models: app.providers }),
+    );
+
     // Shutdown: no new comparisons or streams; running ones get the grace period, then are cancelled
     // and stored; open streams get their final events (1 s at most), then end, all before the
     // database closes. app.close() would otherwise wait for the open streams.
     app.addHook('preClose', async () => {
       app.comparisons.stopAccepting();
-      await runner.shutdown(app.config.shutdownGraceMs, 'Cancelled: the server shut down');
+      await runner.shutdown(app.config.shutdownGraceMs, SHUTDOWN_REASON);
       await writer.close();
       await app.streamClients.closeAll(1000);
     });

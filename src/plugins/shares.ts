@@ -16,8 +16,9 @@ export default fp(
       createSharesService({
         store: createSqliteSharesStore(app.db),
         getSession: (userId, sessionId) => app.comparisons.get(userId, sessionId),
-        // No session is blind yet; once the view carries `blind` and `revealed`, refuse here before the reveal.
-        refuseShare: () => undefined,
+        // A blind session is shared only once revealed: the link would otherwise give the models away.
+        refuseShare: (view) =>
+          view.blind && !view.revealed ? 'A blind comparison can be shared once it is revealed' : undefined,
       }),
     );
   },

@@ -68,7 +68,7 @@ export function priceResponse({ model, usage, estimated }: PriceResponseInput): 
     cachedInputTokens: counted?.cachedInputTokens ?? 0,
     cacheWriteInputTokens: counted?.cacheWriteInputTokens ?? 0,
     reasoningTokens: usage?.reasoningTokens ?? null,
-    price: pricing && priceUsed(pricing, model.priceSource, model.priceAsOf),
+    price: pricing ? priceUsed(pricing, model.priceSource, model.priceAsOf) : null,
     computedCost,
   };
 

@@ -154,7 +154,35 @@ export interface SessionStore {
   findInterrupted(): Promise<InterruptedSession[]>;
 }
 
+export interface StoredVote {
+  id: string;
+  userId: string;
+  sessionId: string;
+  /** A model id (never a slot), `tie` or `all_bad`. */
+  choice: string;
+  reason: string | null;
+  blind: boolean;
+  allCompleted: boolean;
+  secondsToVote: number | null;
+  /** The session's completed models in slot order. */
+  models: string[];
+  positions: { slot: string; modelId: string }[];
+  leaked: boolean;
+  createdAt: Date;
+}
+
+export interface VoteStore {
+  insert(vote: StoredVote): Promise<void>;
+  /** The user's votes on one session, newest first. */
+  forSession(userId: string, sessionId: string): Promise<StoredVote[]>;
+  /** Oldest first. */
+  listForUser(userId: string): Promise<StoredVote[]>;
+  /** Every user's votes, oldest first (scope=all). */
+  listAll(): Promise<StoredVote[]>;
+}
+
 export interface Stores {
   sessions: SessionStore;
   users: UserStore;
+  votes: VoteStore;
 }

@@ -38,6 +38,12 @@ export function createComparisonBodySchema(limits: ComparisonLimits) {
       .optional(),
     temperature: z.number().min(0).max(2).optional(),
     maxTokens: z.number().int().min(1).max(MAX_OUTPUT_TOKENS).optional(),
+    blind: z
+      .boolean()
+      .optional()
+      .describe(
+        'Blind comparison: models named by slot (A, B, ...) until a vote or POST /comparison/:id/reveal; 2 or more models, two drawn at random when modelIds is omitted',
+      ),
   });
 }
 export type CreateComparisonBody = z.infer<ReturnType<typeof createComparisonBodySchema>>;
@@ -45,7 +51,7 @@ export type CreateComparisonBody = z.infer<ReturnType<typeof createComparisonBod
 /** A follow-up turn: the body of POST /comparison; `modelIds` name models of the parent (slots when blind). */
 export function continueComparisonBodySchema(limits: ComparisonLimits) {
   return createComparisonBodySchema(limits)
-    .omit({ modelIds: true })
+    .omit({ modelIds: true, blind: true })
     .extend({
       modelIds: z
         .array(z.string().min(1).max(200))
@@ -71,7 +77,8 @@ export const streamQuerySchema = z.object({
   lastEventId: z.coerce.number().int().min(0).optional(),
 });
 
-const modelSummarySchema = z.object({ id: z.string(), provider: z.string(), name: z.string() });
+/** In a blind session before its reveal: the slot as id, no provider, "Model A" as name. */
+const modelSummarySchema = z.object({ id: z.string(), provider: z.string().nullable(), name: z.string() });
 
 export const sessionMetricsSchema = z.object({
   totalTokens: z.number().int(),
@@ -92,16 +99,16 @@ export const priceSchema = z.object({
 export const modelResponseSchema = z
   .object({
     id: z.string(),
-    modelId: z.string(),
-    provider: z.string(),
+    modelId: z.string().meta({ description: 'The slot (A, B, ...) in a blind session before its reveal' }),
+    provider: z.string().nullable(),
     response: z.string(),
     reasoning: z.string(),
     status: z.enum(responseStatuses),
     finishReason: z.enum(finishReasons).nullable(),
-    inputTokens: z.number().int(),
-    outputTokens: z.number().int(),
-    cachedInputTokens: z.number().int(),
-    cacheWriteInputTokens: z.number().int(),
+    inputTokens: z.number().int().nullable(),
+    outputTokens: z.number().int().nullable(),
+    cachedInputTokens: z.number().int().nullable(),
+    cacheWriteInputTokens: z.number().int().nullable(),
     reasoningTokens: z.number().int().nullable(),
     cost: z.number().nullable().meta({ description: 'US dollars; null when the price is unknown' }),
     costSource: z.enum(costSources).nullable(),
@@ -136,7 +143,11 @@ export const comparisonSchema = z
     status: z.enum(sessionStatuses),
     errorMessage: z.string().nullable(),
     responses: z.array(modelResponseSchema),
-    metrics: sessionMetricsSchema,
+    metrics: sessionMetricsSchema
+      .nullable()
+      .meta({ description: 'null in a blind session before its reveal' }),
+    blind: z.boolean(),
+    revealed: z.boolean(),
     streamUrl: z.string().optional(),
     parentId: z.string().nullable(),
     turn: z.number().int(),
@@ -159,8 +170,12 @@ export const comparisonSummarySchema = z.object({
   prompt: z.string(),
   status: z.enum(sessionStatuses),
   errorMessage: z.string().nullable(),
-  models: z.array(z.object({ modelId: z.string(), provider: z.string(), status: z.enum(responseStatuses) })),
-  metrics: sessionMetricsSchema,
+  models: z.array(
+    z.object({ modelId: z.string(), provider: z.string().nullable(), status: z.enum(responseStatuses) }),
+  ),
+  metrics: sessionMetricsSchema.nullable(),
+  blind: z.boolean(),
+  revealed: z.boolean(),
   parentId: z.string().nullable(),
   turn: z.number().int(),
   createdAt: z.string(),

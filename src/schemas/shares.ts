@@ -7,7 +7,7 @@ import { z } from 'zod';
  */
 export const sharedResponseSchema = z.object({
   modelId: z.string(),
-  provider: z.string(),
+  provider: z.string().nullable(),
   status: z.string(),
   response: z.string(),
   inputTokens: z.number().nullable(),

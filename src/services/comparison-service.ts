@@ -5,7 +5,9 @@ import type { TokenCounter } from '../providers/token-count.js';
 import type { ChatMessage, ModelInfo } from '../providers/types.js';
 import type { SessionStore } from '../repositories/types.js';
 import type { CreateComparisonBody } from '../schemas/comparison.js';
+import { blindView, drawTwo, hiddenResponse, isHidden, shuffled, slotOf } from './blind.js';
 import type { BudgetStore } from './budget.js';
+import { type ComparisonEvent, ownerData } from './comparison-events.js';
 import type { ComparisonRunner } from './comparison-runner.js';
 import { estimateComparison } from './estimate.js';
 import { type EventLogRegistry, SessionEventLog } from './event-log.js';
@@ -28,6 +30,9 @@ export interface ComparisonServiceDeps {
 
 /** What a stream request gets: nothing more to send (204), or a log to follow through a view. */
 export type StreamTarget = { kind: 'ended' } | { kind: 'stream'; log: SessionEventLog; view: EventView };
+
+/** Why comparisons a shutdown stops end: the runner's cancel reason and an unstarted session's. */
+export const SHUTDOWN_REASON = 'Cancelled: the server shut down';
 
 const streamPath = (id: string, ticket: string) =>
   `/comparison/${id}/stream?ticket=${encodeURIComponent(ticket)}`;
@@ -76,6 +81,37 @@ export function createComparisonService(deps: ComparisonServiceDeps) {
   }
 
   /**
+   * A session stored while shutdown began is never started: it is stored as cancelled, so that it
+   * does not show as running in its owner's history (an asynchronous store makes this gap real).
+   */
+  async function endUnstarted(sessionId: string, planned: { responseId: string }[]) {
+    const event: ComparisonEvent = {
+      type: 'comparison_error',
+      error: 'cancelled',
+      status: 'cancelled',
+      errorMessage: SHUTDOWN_REASON,
+      timestamp: new Date().toISOString(),
+    };
+    try {
+      await store.persist([
+        {
+          sessionId,
+          events: [{ id: 1, event: event.type, data: ownerData(sessionId, event) }],
+          responses: planned.map((p) => ({
+            id: p.responseId,
+            appendText: '',
+            appendReasoning: '',
+            status: 'cancelled' as const,
+          })),
+          final: { status: 'cancelled', errorMessage: SHUTDOWN_REASON, finalEventId: 1 },
+        },
+      ]);
+    } catch {
+      // The store is closing too: the next start's recovery ends the session instead.
+    }
+  }
+
+  /**
    * Stores and starts one session. The running limit is counted synchronously before the first
    * await (runner.admit), so concurrent requests of one user cannot both slip under it.
    */
@@ -107,7 +143,10 @@ export function createComparisonService(deps: ComparisonServiceDeps) {
           position: position ?? i,
         })),
       });
-      if (closing) throw new Errors.ShuttingDown();
+      if (closing) {
+        await endUnstarted(sessionId, planned);
+        throw new Errors.ShuttingDown();
+      }
       runner.start({
         sessionId,
         userId,
@@ -118,7 +157,12 @@ export function createComparisonService(deps: ComparisonServiceDeps) {
       return {
         sessionId,
         prompt: session.prompt,
-        models: chosen.map(({ model: m }) => ({ id: m.id, provider: m.provider, name: m.name })),
+        models: extra.blind
+          ? planned.map(({ position }, i) => {
+              const slot = slotOf(position ?? i);
+              return { id: slot, provider: null, name: `Model ${slot}` };
+            })
+          : chosen.map(({ model: m }) => ({ id: m.id, provider: m.provider, name: m.name })),
         status: session.status,
         streamUrl: streamPath(sessionId, deps.signTicket(userId, sessionId)),
         parentId: session.parentId,
@@ -137,8 +181,23 @@ export function createComparisonService(deps: ComparisonServiceDeps) {
     runningFor: (userId: string) => runner.runningFor(userId),
 
     async start(userId: string, body: CreateComparisonBody) {
-      const chosen = resolveModels(models, body.modelIds);
       const messages = firstTurnMessages(body.prompt, body.system);
+      if (body.blind) {
+        const available = models.available();
+        if (body.modelIds && body.modelIds.length < 2)
+          throw new Errors.BadRequest('A blind comparison needs at least two models');
+        if (!body.modelIds && available.length < 2)
+          throw new Errors.ModelUnavailable('A blind comparison needs two models; fewer are available here');
+        // The slots: a shuffle of the named models, or two different ones drawn at random.
+        const chosen = body.modelIds ? shuffled(resolveModels(models, body.modelIds)) : drawTwo(available);
+        return launch(
+          userId,
+          body,
+          chosen.map((model) => ({ model, messages })),
+          { blind: true },
+        );
+      }
+      const chosen = resolveModels(models, body.modelIds);
       return launch(
         userId,
         body,
@@ -159,6 +218,7 @@ export function createComparisonService(deps: ComparisonServiceDeps) {
           live?.models.find((m) => m.responseId === r.id),
         ),
       );
+      const hidden = isHidden(session);
       const thread = await store.thread(userId, session.rootId ?? session.id);
       return {
         id: session.id,
@@ -168,8 +228,10 @@ export function createComparisonService(deps: ComparisonServiceDeps) {
         maxTokens: session.maxTokens,
         status: session.status,
         errorMessage: session.errorMessage,
-        responses: views,
-        metrics: sessionMetrics(views),
+        responses: hidden ? views.map((v, i) => hiddenResponse(v, responses[i]?.position ?? i)) : views,
+        metrics: hidden ? null : sessionMetrics(views),
+        blind: session.blind,
+        revealed: session.revealedAt !== null,
         streamUrl: streamPath(session.id, deps.signTicket(userId, session.id)),
         parentId: session.parentId,
         turn: session.turn,
@@ -204,7 +266,9 @@ export function createComparisonService(deps: ComparisonServiceDeps) {
         return { kind: 'ended' };
       const log = await eventLogOf(id, running);
       if (log.finishedVisible && lastEventId >= log.lastId) return { kind: 'ended' };
-      return { kind: 'stream', log, view: ownerView };
+      if (!isHidden(session)) return { kind: 'stream', log, view: ownerView };
+      const found = await store.findForUser(userId, id);
+      return { kind: 'stream', log, view: blindView(id, found?.responses ?? []) };
     },
 
     /** Cancels every running comparison now (a second shutdown signal); they end and are stored as usual. */

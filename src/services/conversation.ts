@@ -3,6 +3,7 @@ import { Errors } from '../errors.js';
 import type { ChatMessage, ModelInfo } from '../providers/types.js';
 import type { SessionStore, StoredResponse, StoredSession } from '../repositories/types.js';
 import type { CreateComparisonBody } from '../schemas/comparison.js';
+import { slotOf } from './blind.js';
 import type { ComparisonService } from './comparison-service.js';
 import type { ModelDirectory } from './model-choice.js';
 
@@ -11,9 +12,6 @@ export type ContinueBody = Omit<CreateComparisonBody, 'modelIds' | 'blind'> & { 
 /** A rough, conservative token count for the context check: about four characters per token. */
 const roughTokens = (messages: readonly ChatMessage[]) =>
   messages.reduce((n, m) => n + Math.ceil(m.content.length / 4) + 4, 0);
-
-/** A blind session's slot letter for a position: 0 is A. */
-export const slotOf = (position: number) => String.fromCharCode(65 + position);
 
 interface Turn {
   session: StoredSession;

@@ -1,5 +1,6 @@
 // How a stored session reads to its owner: one response, and one history entry, from rows and live runs.
 import type { ResponseSummary, StoredResponse, StoredSession } from '../repositories/types.js';
+import { isHidden, slotOf } from './blind.js';
 import type { ModelRun } from './comparison-runner.js';
 import { sessionMetrics, tokensPerSecond } from './metrics.js';
 
@@ -39,16 +40,23 @@ export function responseView(r: StoredResponse, live?: ModelRun) {
 
 export type ResponseView = ReturnType<typeof responseView>;
 
-/** A history entry: the session without the response texts. */
+/** A history entry: the session without the response texts (slots only in a hidden blind one). */
 export function summaryView(s: StoredSession, responses: ResponseSummary[]) {
   const own = responses.filter((r) => r.sessionId === s.id);
+  const hidden = isHidden(s);
   return {
     id: s.id,
     prompt: s.prompt,
     status: s.status,
     errorMessage: s.errorMessage,
-    models: own.map((r) => ({ modelId: r.modelId, provider: r.provider, status: r.status })),
-    metrics: sessionMetrics(own),
+    models: own.map((r) =>
+      hidden
+        ? { modelId: slotOf(r.position), provider: null, status: r.status }
+        : { modelId: r.modelId, provider: r.provider, status: r.status },
+    ),
+    metrics: hidden ? null : sessionMetrics(own),
+    blind: s.blind,
+    revealed: s.revealedAt !== null,
     parentId: s.parentId,
     turn: s.turn,
     createdAt: s.createdAt.toISOString(),

@@ -32,6 +32,7 @@ describe('openDatabase', () => {
       'session_event_batches',
       'shares',
       'users',
+      'votes',
     ]);
     await close();
   });

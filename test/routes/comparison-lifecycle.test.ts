@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/client.js';
-import { createSessionsRepository } from '../../src/repositories/sessions.js';
+import { createSqliteSessionStore } from '../../src/repositories/sqlite/session-store.js';
 import { type Created, type Stack, startStack } from '../support/comparison-stack.js';
 import { openSse, textsByModel } from '../support/sse-client.js';
 
@@ -208,7 +208,7 @@ describe('shutdown', () => {
     await own.providerServer.close();
     // What was stored on the way out: cancelled, the finished model kept as completed.
     const { db, close } = openDatabase(join(dir, 'db.sqlite'));
-    const session = createSessionsRepository(db).findForUser('closing-user', r.json.sessionId);
+    const session = await createSqliteSessionStore(db).findForUser('closing-user', r.json.sessionId);
     await close();
     rmSync(dir, { recursive: true, force: true });
     expect(session?.session.status).toBe('cancelled');

@@ -1,114 +1,225 @@
-// The progress writer: periodic writes in slices that leave the event loop free, endings at once.
+// The progress writer: a follower of each log that writes in slices, endings at once and before clients see them.
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SessionProgress, SessionsRepository } from '../../src/repositories/sessions.js';
-import type { SessionRun } from '../../src/services/comparison-runner.js';
-import { SessionEventLog } from '../../src/services/event-log.js';
+import type { SessionProgress, SessionStore } from '../../src/repositories/types.js';
+import type { ComparisonEvent } from '../../src/services/comparison-events.js';
+import { MAX_UNSTORED_EVENTS, SessionEventLog } from '../../src/services/event-log.js';
+import { modelMetrics, sessionMetrics } from '../../src/services/metrics.js';
 import { ProgressWriter, ROWS_PER_SLICE } from '../../src/services/progress-writer.js';
 import { testModel } from '../support/scripted-provider.js';
 
 const writers: ProgressWriter[] = [];
-afterEach(() => {
-  for (const w of writers.splice(0)) w.close();
+afterEach(async () => {
+  for (const w of writers.splice(0)) await w.close();
 });
 
-/** A run with one streaming model and `chunks` chunk events, none written yet. */
-function streamingRun(sessionId: string, chunks: number): SessionRun {
+const chunk = (text: string, modelId = 'm'): ComparisonEvent => ({
+  type: 'model_chunk',
+  modelId,
+  chunk: text,
+  timestamp: '',
+});
+const metrics = modelMetrics(
+  testModel('m'),
+  { inputTokens: 3, outputTokens: 2 },
+  { startedAt: 0, endedAt: 9 },
+  'stop',
+);
+const complete: ComparisonEvent = { type: 'model_complete', modelId: 'm', metrics, timestamp: '' };
+const sessionComplete: ComparisonEvent = {
+  type: 'comparison_complete',
+  metrics: sessionMetrics([{ status: 'completed', ...metrics }]),
+  timestamp: '',
+};
+
+/** A log with `chunks` chunk events of model `m`, none written yet. */
+function streamingLog(sessionId: string, chunks: number) {
   const log = new SessionEventLog(sessionId);
-  let text = '';
-  for (let i = 0; i < chunks; i++) {
-    log.append('model_chunk', { sessionId, modelId: 'm', chunk: `c${i} `, timestamp: '' });
-    text += `c${i} `;
-  }
-  return {
-    request: { sessionId, userId: 'u1', prompt: 'p', models: [] },
-    log,
-    models: [
-      {
-        responseId: `${sessionId}-r`,
-        model: testModel('m'),
-        controller: new AbortController(),
-        text,
-        status: 'streaming',
-        startedAt: 0,
-        firstTokenAt: 5,
-        persisted: { textLength: 0, status: 'streaming' },
-      },
-    ],
-    ended: false,
-    settled: Promise.resolve(),
-    markSettled: () => {},
-    persisted: { events: 0, final: false },
-  };
+  for (let i = 0; i < chunks; i++) log.append(chunk(`c${i} `));
+  return log;
 }
 
-/** A repository that only records the batches it is given, one entry per transaction. */
+/** A store that only records the batches it is given, one entry per transaction. */
 function recorder(fail = () => false) {
   const batches: SessionProgress[][] = [];
-  const repo = {
-    persist(batch: SessionProgress[]) {
+  /** For each write after the first: whether the event loop had a turn since the previous write. */
+  const turnBetween: boolean[] = [];
+  let turned = true;
+  const store = {
+    async persist(batch: SessionProgress[]) {
       if (fail()) throw new Error('disk full');
+      if (batches.length > 0) turnBetween.push(turned);
+      turned = false;
+      setImmediate(() => {
+        turned = true;
+      });
       batches.push(batch);
     },
-  } as Pick<SessionsRepository, 'persist'> as SessionsRepository;
-  return { repo, batches };
+  } as Pick<SessionStore, 'persist'> as SessionStore;
+  return { store, batches, turnBetween };
 }
 
 /** Rows of a transaction: each session's update, its events (one row for all), its responses' updates. */
 const rows = (batch: SessionProgress[]) =>
   batch.reduce((n, p) => n + 1 + (p.events.length > 0 ? 1 : 0) + p.responses.length, 0);
+const sessionsOf = (batches: SessionProgress[][]) => batches.map((b) => b.map((p) => p.sessionId));
 
-function writer(repo: SessionsRepository) {
-  const w = new ProgressWriter(repo, 60_000, pino({ enabled: false }));
+function writer(store: SessionStore, intervalMs = 60_000) {
+  const logger = pino({ enabled: false });
+  const w = new ProgressWriter(store, intervalMs, logger);
   writers.push(w);
   return w;
 }
 
+const follow = (w: ProgressWriter, log: SessionEventLog) =>
+  w.follow({ sessionId: log.sessionId, log, responseIds: new Map([['m', `${log.sessionId}-r`]]) });
+
+async function until(check: () => boolean, ms = 2000) {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
 describe('progress writer', () => {
-  it('writes a large periodic batch in slices, one per turn of the event loop', async () => {
-    const { repo, batches } = recorder();
-    const w = writer(repo);
-    const runs = Array.from({ length: 150 }, (_, i) => streamingRun(`s${i}`, 10));
-    for (const run of runs) w.markDirty(run);
-    w.flush();
-    // The first slice is written at once, the rest on later turns.
-    expect(batches).toHaveLength(1);
-    for (let i = 0; i < 10; i++) await nextTurn();
+  it('writes a large periodic batch in slices, with a turn of the event loop between them', async () => {
+    const { store, batches, turnBetween } = recorder();
+    const w = writer(store, 20);
+    const logs = Array.from({ length: 150 }, (_, i) => new SessionEventLog(`s${i}`));
+    for (const log of logs) follow(w, log);
+    for (const log of logs) for (let i = 0; i < 10; i++) log.append(chunk(`c${i} `));
+    // Nothing is written chunk by chunk: the periodic write takes them.
+    expect(batches).toHaveLength(0);
+    await until(() => logs.every((l) => l.storedId === 10));
     expect(batches.length).toBeGreaterThanOrEqual(3);
     for (const batch of batches) expect(rows(batch)).toBeLessThan(ROWS_PER_SLICE + 3);
-    expect(
-      batches
-        .flat()
-        .map((p) => p.sessionId)
-        .sort(),
-    ).toEqual(runs.map((r) => r.request.sessionId).sort());
-    for (const run of runs) expect(run.persisted.events).toBe(10);
+    expect(turnBetween.every(Boolean)).toBe(true);
+    expect(sessionsOf(batches).flat().sort()).toEqual(logs.map((l) => l.sessionId).sort());
+    // Each session's text went out whole, once, with its status set the first time.
+    const first = batches.flat().find((p) => p.sessionId === 's0');
+    expect(first?.responses).toEqual([
+      {
+        id: 's0-r',
+        appendText: Array.from({ length: 10 }, (_, i) => `c${i} `).join(''),
+        appendReasoning: '',
+        status: 'streaming',
+      },
+    ]);
   });
 
-  it('writes an ending run at once and alone, and the periodic write then finds nothing new for it', () => {
-    const { repo, batches } = recorder();
-    const w = writer(repo);
-    const [a, b] = [streamingRun('a', 3), streamingRun('b', 3)];
-    w.markDirty(a);
-    w.markDirty(b);
-    w.flushNow(a);
-    expect(batches.map((batch) => batch.map((p) => p.sessionId))).toEqual([['a']]);
-    w.flush();
-    expect(batches.map((batch) => batch.map((p) => p.sessionId))).toEqual([['a'], ['b']]);
+  it('sets the streaming status in the first write only', async () => {
+    const { store, batches } = recorder();
+    const w = writer(store, 10);
+    const log = new SessionEventLog('a');
+    follow(w, log);
+    log.append(chunk('one '));
+    await until(() => log.storedId === 1);
+    log.append({ type: 'model_reasoning', modelId: 'm', chunk: 'hm', timestamp: '' });
+    log.append(chunk('two'));
+    await until(() => log.storedId === 3);
+    expect(batches.flat().map((p) => p.responses)).toEqual([
+      [{ id: 'a-r', appendText: 'one ', appendReasoning: '', status: 'streaming' }],
+      [{ id: 'a-r', appendText: 'two', appendReasoning: 'hm' }],
+    ]);
   });
 
-  it('keeps runs whose write failed and writes them on close', () => {
+  it('writes an ending at once and alone, and shows it to readers only once it is stored', async () => {
+    const { store, batches } = recorder();
+    const w = writer(store);
+    const [a, b] = [new SessionEventLog('a'), new SessionEventLog('b')];
+    follow(w, a);
+    follow(w, b);
+    for (const log of [a, b]) for (let i = 0; i < 3; i++) log.append(chunk(`c${i} `));
+    expect(a.visibleLastId).toBe(3);
+    a.append(complete);
+    // Appended, not stored yet: no reader may see it.
+    expect(a.visibleLastId).toBe(3);
+    await until(() => a.storedId === 4);
+    expect(a.visibleLastId).toBe(4);
+    expect(sessionsOf(batches)).toEqual([['a']]);
+    expect(batches[0]?.[0]?.responses[0]).toMatchObject({ status: 'completed', final: { outputTokens: 2 } });
+    // The periodic write (here: the one at close) finds nothing new for `a`.
+    await w.close();
+    expect(sessionsOf(batches)).toEqual([['a'], ['b']]);
+  });
+
+  it('stores the final event before any reader sees it, then resolves finalStored and stops following', async () => {
+    const pending: (() => void)[] = [];
+    const written: SessionProgress[][] = [];
+    const store = {
+      async persist(batch: SessionProgress[]) {
+        await new Promise<void>((r) => pending.push(r));
+        written.push(batch);
+      },
+    } as Pick<SessionStore, 'persist'> as SessionStore;
+    const w = writer(store);
+    const log = new SessionEventLog('a');
+    follow(w, log);
+    log.append(chunk('x'));
+    log.append(complete);
+    await until(() => pending.length === 1);
+    expect(log.visibleLastId).toBe(1);
+    pending.shift()?.();
+    await until(() => log.storedId === 2);
+    let stored = false;
+    void log.finalStored.then(() => {
+      stored = true;
+    });
+    log.append(sessionComplete);
+    await until(() => pending.length === 1);
+    await nextTurn();
+    // The store has not answered yet: the final event is in the log but no reader may see it.
+    expect(log.visibleLastId).toBe(2);
+    expect(log.finishedVisible).toBe(false);
+    expect(stored).toBe(false);
+    pending.shift()?.();
+    await log.finalStored;
+    expect(log.finishedVisible).toBe(true);
+    expect(written.at(-1)?.[0]?.final).toEqual({ status: 'completed', errorMessage: null, finalEventId: 3 });
+    expect(log.subscriberCount).toBe(0);
+  });
+
+  it('hurries a log that runs half the unstored allowance ahead, without waiting for the timer', async () => {
+    const { store, batches } = recorder();
+    const w = writer(store);
+    const log = new SessionEventLog('a');
+    follow(w, log);
+    for (let i = 0; i <= MAX_UNSTORED_EVENTS / 2; i++) log.append(chunk('x'));
+    await until(() => batches.length > 0);
+    expect(log.storedId).toBe(MAX_UNSTORED_EVENTS / 2 + 1);
+  });
+
+  it('keeps a log whose write failed, shows nothing unstored meanwhile, and writes it on close', async () => {
     let failing = true;
-    const { repo, batches } = recorder(() => failing);
-    const w = writer(repo);
-    const run = streamingRun('a', 2);
-    w.markDirty(run);
-    w.flush();
-    expect(run.persisted.events).toBe(0);
+    const { store, batches } = recorder(() => failing);
+    const w = writer(store);
+    const log = streamingLog('a', 2);
+    follow(w, log);
+    log.append(chunk('c2 '));
+    log.append(complete);
+    await nextTurn();
+    expect(log.storedId).toBe(0);
+    expect(log.visibleLastId).toBe(3);
     failing = false;
-    w.close();
-    expect(batches.flat().map((p) => [p.sessionId, p.events.length])).toEqual([['a', 2]]);
-    expect(run.persisted.events).toBe(2);
+    await w.close();
+    expect(batches.flat().map((p) => [p.sessionId, p.events.length])).toEqual([['a', 4]]);
+    expect(log.storedId).toBe(4);
+    expect(log.visibleLastId).toBe(4);
+  });
+
+  it('on close, shows readers the endings a failing store could not take, so no client waits for ever', async () => {
+    const { store } = recorder(() => true);
+    const w = writer(store);
+    const log = new SessionEventLog('a');
+    follow(w, log);
+    log.append(chunk('x'));
+    log.append(complete);
+    log.append(sessionComplete);
+    expect(log.finishedVisible).toBe(false);
+    await w.close();
+    expect(log.finishedVisible).toBe(true);
+    await log.finalStored;
   });
 });

@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSessionsRepository } from '../../src/repositories/sessions.js';
+import { createSqliteSessionStore } from '../../src/repositories/sqlite/session-store.js';
+import { MAX_UNSTORED_EVENTS } from '../../src/services/event-log.js';
 import { INTERRUPTED_MODEL, INTERRUPTED_SESSION } from '../../src/services/recovery.js';
 import { type Created, type Stack, startStack } from '../support/comparison-stack.js';
 import { openSse, textsByModel } from '../support/sse-client.js';
@@ -20,8 +21,11 @@ function tempDb() {
   return dir;
 }
 
-async function stackOn(path: string): Promise<Stack> {
-  const s = await startStack({ env: { DATABASE_PATH: path } });
+async function stackOn(path: string, flushIntervalMs?: number): Promise<Stack> {
+  const s = await startStack({
+    env: { DATABASE_PATH: path },
+    sessions: flushIntervalMs ? { flushIntervalMs } : {},
+  });
   cleanups.push(() => s.close());
   return s;
 }
@@ -73,8 +77,20 @@ describe('start-up recovery', () => {
     const texts = textsByModel(replay.events);
     for (const x of g.json.responses) expect(texts[x.modelId]).toBe(x.response);
     expect(replay.events.map((e) => e.event).slice(-2)).toEqual(['model_error', 'comparison_error']);
+    // The stored events keep their ids 1, 2, ...; the recovered endings come past every id a client
+    // could have seen (at most MAX_UNSTORED_EVENTS beyond the stored ones), so no id names two events.
     const ids = replay.events.map((e) => Number(e.id));
-    expect(ids).toEqual(ids.map((_, i) => i + 1));
+    const recovered = ids.findIndex((id, i) => id !== i + 1);
+    expect(recovered).toBeGreaterThan(0);
+    expect(ids.slice(recovered)).toEqual(
+      ids.slice(recovered).map((_, i) => recovered + MAX_UNSTORED_EVENTS + 1 + i),
+    );
+    expect(
+      replay.events
+        .slice(recovered)
+        .map((e) => e.event)
+        .at(-1),
+    ).toBe('comparison_error');
     const finalId = replay.events.at(-1)?.id as string;
     const after = await fetch(`${second.url}/comparison/${r.json.sessionId}/stream`, {
       headers: { authorization: `Bearer ${token}`, 'last-event-id': finalId },
@@ -90,9 +106,9 @@ describe('start-up recovery', () => {
     const token = first.token('inserted-user');
     await first.api('GET', '/auth/me', { token }); // stores the user
     const sessionId = randomUUID();
-    const repo = createSessionsRepository(first.app.db);
+    const store = createSqliteSessionStore(first.app.db);
     const [a, b] = [randomUUID(), randomUUID()];
-    repo.create({
+    await store.create({
       id: sessionId,
       userId: 'inserted-user',
       prompt: 'left running',
@@ -103,11 +119,11 @@ describe('start-up recovery', () => {
     });
     const chunk = (modelId: string, text: string) =>
       JSON.stringify({ sessionId, modelId, chunk: text, timestamp: new Date().toISOString() });
-    repo.persist([
+    await store.persist([
       {
         sessionId,
         events: [{ id: 1, event: 'model_chunk', data: chunk('model-a', 'Partial ') }],
-        responses: [{ id: a, appendText: 'Partial answer', status: 'streaming', timeToFirstTokenMs: 40 }],
+        responses: [{ id: a, appendText: 'Partial answer', appendReasoning: '', status: 'streaming' }],
       },
     ]);
     await first.close();
@@ -134,5 +150,54 @@ describe('start-up recovery', () => {
     ]);
     const list = await second.api<{ id: string; status: string }[]>('GET', '/comparison', { token });
     expect(list.json).toEqual([expect.objectContaining({ id: sessionId, status: 'failed' })]);
+  });
+
+  it('after a crash, the endings come past any id a client saw, and a client resuming from an unstored id gets them', async () => {
+    const dir = tempDb();
+    // Writes only on an ending: chunks streamed after one stay unstored, though clients see them.
+    const first = await stackOn(join(dir, 'live.sqlite'), 60_000);
+    const token = first.token('unstored-user');
+    first.providerServer.respond((req) =>
+      req.model === first.models.openai.upstreamModel
+        ? { deltas: 2, intervalMs: 5 }
+        : { deltas: 40, intervalMs: 5, hangAfter: 20 },
+    );
+    const r = await first.api<Created>('POST', '/comparison', {
+      token,
+      body: { prompt: 'crash unstored', modelIds: first.models.ids },
+    });
+    const client = openSse(new URL(r.json.streamUrl, first.url).href);
+    await client.waitFor((e) => e.event === 'model_complete');
+    await client.waitFor((e) => (e.data as { chunk?: string }).chunk === 'w19 ');
+    const seen = Math.max(...client.events.map((e) => Number(e.id)));
+    const storedBefore = await first.app.stores.sessions.eventsAfter(r.json.sessionId, 0);
+    const lastStored = storedBefore.at(-1)?.id ?? 0;
+    // The client has seen ids the store never got.
+    expect(seen).toBeGreaterThan(lastStored);
+    const snapshot = join(dir, 'crashed.sqlite');
+    await first.app.db.$client.backup(snapshot);
+    client.close();
+
+    const second = await stackOn(snapshot);
+    const resumed = openSse(`${second.url}/comparison/${r.json.sessionId}/stream`, {
+      authorization: `Bearer ${token}`,
+      'last-event-id': String(seen),
+    });
+    expect(await resumed.status).toBe(200);
+    expect((await resumed.done).ended).toBe(true);
+    expect(resumed.events.map((e) => e.event)).toEqual(['model_error', 'comparison_error']);
+    expect(resumed.events[0]?.data).toMatchObject({
+      modelId: first.models.anthropic.id,
+      error: INTERRUPTED_MODEL,
+    });
+    for (const e of resumed.events) {
+      expect(Number(e.id)).toBeGreaterThan(seen);
+      expect(Number(e.id)).toBeGreaterThan(lastStored + MAX_UNSTORED_EVENTS);
+    }
+    // Resuming from the final event: nothing more.
+    const after = await fetch(`${second.url}/comparison/${r.json.sessionId}/stream`, {
+      headers: { authorization: `Bearer ${token}`, 'last-event-id': resumed.events.at(-1)?.id as string },
+    });
+    expect(after.status).toBe(204);
   });
 });

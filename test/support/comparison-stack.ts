@@ -2,7 +2,12 @@
 import { buildApp } from '../../src/app.js';
 import type { SessionsOptions } from '../../src/plugins/sessions.js';
 import { captureLogs, testConfig } from '../helper.js';
-import { type ProviderServer, type StreamScript, startProviderServer } from './provider-server.js';
+import {
+  type ProviderServer,
+  type Script,
+  type StreamScript,
+  startProviderServer,
+} from './provider-server.js';
 
 export interface StackOptions {
   env?: Record<string, string | undefined>;
@@ -87,7 +92,7 @@ export async function startStack(options: StackOptions = {}) {
     token: (sub: string) => app.jwt.sign({ sub, email: `${sub}@example.com`, name: sub }),
     api,
     /** Scripts the provider server per upstream model: one script for the OpenAI model, one for the Anthropic one. */
-    scriptModels(forOpenAI: StreamScript, forAnthropic: StreamScript = forOpenAI) {
+    scriptModels(forOpenAI: StreamScript, forAnthropic: Script = forOpenAI) {
       providerServer.respond((req) => (req.model === openai.upstreamModel ? forOpenAI : forAnthropic));
     },
     async close() {

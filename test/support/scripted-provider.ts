@@ -1,9 +1,17 @@
 // A scripted implementation of our own Provider interface, for engine tests that need no HTTP.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type ModelInfo, type Provider, ProviderError, type StreamPart } from '../../src/providers/types.js';
+import {
+  type GenerateRequest,
+  type ModelInfo,
+  type Provider,
+  ProviderError,
+  type StreamPart,
+} from '../../src/providers/types.js';
 
 export interface Script {
   chunks: string[];
+  /** Reasoning parts sent before the answer. */
+  reasoning?: string[];
   intervalMs?: number;
   /** Throw this after that many chunks. */
   failAfter?: { chunks: number; error: ProviderError };
@@ -33,9 +41,12 @@ export function testModel(id: string, overrides: Partial<ModelInfo> = {}): Model
 /** Scripts per model id; records what it saw so a test can check that aborts reached it. */
 export function scriptedProvider(scripts: Record<string, Script>) {
   const aborted = new Set<string>();
+  /** Every request the provider was asked to stream, in order. */
+  const requests: GenerateRequest[] = [];
   const provider: Provider = {
     id: 'demo',
     async *stream(req): AsyncIterable<StreamPart> {
+      requests.push(req);
       const script = scripts[req.model.id];
       if (!script) throw new ProviderError('bad_request', `no script for ${req.model.id}`, 'demo');
       req.signal.addEventListener('abort', () => aborted.add(req.model.id), { once: true });
@@ -48,6 +59,10 @@ export function scriptedProvider(scripts: Record<string, Script>) {
           throw new ProviderError('cancelled', 'Request was aborted', 'demo');
         }
       };
+      for (const text of script.reasoning ?? []) {
+        if (!(await wait(script.intervalMs ?? 2))) return;
+        yield { type: 'reasoning', text };
+      }
       for (const [i, chunk] of script.chunks.entries()) {
         if (script.failAfter && i === script.failAfter.chunks) throw script.failAfter.error;
         if (script.hangAfter !== undefined && i === script.hangAfter) {
@@ -64,5 +79,5 @@ export function scriptedProvider(scripts: Record<string, Script>) {
       };
     },
   };
-  return { provider, aborted };
+  return { provider, aborted, requests };
 }

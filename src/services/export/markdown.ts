@@ -57,7 +57,11 @@ function figures(r: ResponseView): string {
 }
 
 function answer(r: ResponseView): string {
-  const parts = [`## ${escapeInline(r.modelId)} (${escapeInline(r.provider)})`, figures(r)];
+  const heading =
+    r.provider === null
+      ? escapeInline(r.modelId)
+      : `${escapeInline(r.modelId)} (${escapeInline(r.provider)})`;
+  const parts = [`## ${heading}`, figures(r)];
   if (r.response.trim().length > 0) parts.push(closeOpenFence(r.response.trimEnd()));
   else parts.push('_No answer._');
   if (r.errorMessage)

@@ -3,7 +3,8 @@
 /** One model's answer; `costSource` is absent until the engine records where a cost came from. */
 export interface ResponseView {
   modelId: string;
-  provider: string;
+  /** null in a blind session before its reveal. */
+  provider: string | null;
   status: string;
   response: string;
   inputTokens: number | null;
@@ -25,6 +26,8 @@ export interface SessionView {
   status: string;
   errorMessage?: string | null;
   responses: readonly ResponseView[];
-  metrics?: { totalTokens: number; totalCost: number; averageResponseTime: number };
+  metrics?: { totalTokens: number; totalCost: number; averageResponseTime: number } | null;
+  blind?: boolean;
+  revealed?: boolean;
   createdAt: string;
 }

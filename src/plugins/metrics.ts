@@ -1,0 +1,157 @@
+// The metrics plugin: Prometheus series of this app (its own registry), fed by hooks and a log follower.
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { isLocalClient } from '../auth/loopback.js';
+import { envelope } from '../errors.js';
+import type { SessionRun } from '../services/comparison-runner.js';
+
+/**
+ * prom-client rather than fastify-metrics: we need one registry per app (two apps in one process
+ * must not share series, and prom-client's global default registry would), and the engine's series
+ * come from a follower of each comparison's log, which a route-metrics plugin does not offer.
+ */
+function createMetrics() {
+  const registry = new Registry();
+  const seconds = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120];
+  return {
+    registry,
+    requests: new Counter({
+      name: 'playground_http_requests_total',
+      help: 'HTTP requests by route pattern and status',
+      labelNames: ['method', 'route', 'status'] as const,
+      registers: [registry],
+    }),
+    comparisons: new Counter({
+      name: 'playground_comparisons_total',
+      help: 'Comparisons ended, by outcome',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    openStreams: new Gauge({
+      name: 'playground_open_streams',
+      help: 'Open SSE streams',
+      registers: [registry],
+    }),
+    chunks: new Counter({
+      name: 'playground_chunks_relayed_total',
+      help: 'Answer and reasoning chunks relayed',
+      labelNames: ['provider'] as const,
+      registers: [registry],
+    }),
+    ttft: new Histogram({
+      name: 'playground_time_to_first_token_seconds',
+      help: 'Time to the first answer token, by provider',
+      labelNames: ['provider'] as const,
+      buckets: seconds,
+      registers: [registry],
+    }),
+    duration: new Histogram({
+      name: 'playground_model_stream_duration_seconds',
+      help: 'Model stream duration (request to last token), by provider',
+      labelNames: ['provider'] as const,
+      buckets: seconds,
+      registers: [registry],
+    }),
+    failures: new Counter({
+      name: 'playground_model_failures_total',
+      help: 'Model streams that ended without completing, by provider and kind (error, cancelled)',
+      labelNames: ['provider', 'kind'] as const,
+      registers: [registry],
+    }),
+    tokens: new Counter({
+      name: 'playground_tokens_total',
+      help: 'Tokens by provider and direction',
+      labelNames: ['provider', 'direction'] as const,
+      registers: [registry],
+    }),
+    cost: new Counter({
+      name: 'playground_cost_usd_total',
+      help: 'Known cost in US dollars by provider',
+      labelNames: ['provider'] as const,
+      registers: [registry],
+    }),
+  };
+}
+
+export type AppMetrics = ReturnType<typeof createMetrics> & { follow(run: SessionRun): void };
+
+/** The log follower: an index into the append-only log, a counter bump per event, nothing kept. */
+function follower(m: ReturnType<typeof createMetrics>) {
+  return (run: SessionRun) => {
+    const providers = new Map(run.models.map((x) => [x.model.id, x.model.provider]));
+    const { events } = run.log;
+    let next = 0;
+    const unsubscribe = run.log.subscribe(() => {
+      for (; next < events.length; next++) {
+        const e = (events[next] as (typeof events)[number]).event;
+        if (e.type === 'model_chunk' || e.type === 'model_reasoning') {
+          m.chunks.inc({ provider: providers.get(e.modelId) ?? '' });
+        } else if (e.type === 'model_complete' || e.type === 'model_error') {
+          const provider = providers.get(e.modelId) ?? '';
+          const x = e.metrics;
+          if (e.type === 'model_complete') {
+            if (x.timeToFirstTokenMs !== null) m.ttft.observe({ provider }, x.timeToFirstTokenMs / 1000);
+            if (x.responseTimeMs !== null) m.duration.observe({ provider }, x.responseTimeMs / 1000);
+          } else m.failures.inc({ provider, kind: e.error === 'cancelled' ? 'cancelled' : 'error' });
+          m.tokens.inc({ provider, direction: 'input' }, x.inputTokens);
+          m.tokens.inc({ provider, direction: 'output' }, x.outputTokens);
+          if (x.cost !== null) m.cost.inc({ provider }, x.cost);
+        } else {
+          const outcome =
+            e.type === 'comparison_complete'
+              ? 'completed'
+              : e.status === 'cancelled'
+                ? 'cancelled'
+                : 'failed';
+          m.comparisons.inc({ outcome });
+          unsubscribe();
+        }
+      }
+    });
+  };
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    metrics: AppMetrics;
+  }
+}
+
+const bearerOf = (request: FastifyRequest) => /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+
+function tokenMatches(given: string | undefined, expected: string): boolean {
+  if (given === undefined) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export default fp(
+  async (app) => {
+    const m = createMetrics();
+    app.decorate('metrics', { ...m, follow: follower(m) });
+    app.addHook('onResponse', async (request, reply) => {
+      m.requests.inc({
+        method: request.method,
+        // The route pattern, never the raw URL: ids would make a series per session.
+        route: request.routeOptions.url ?? 'unmatched',
+        status: String(reply.statusCode),
+      });
+    });
+    app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+      const token = app.config.metricsToken;
+      if (token ? !tokenMatches(bearerOf(request), token) : !isLocalClient(request)) {
+        const status = token ? 401 : 403;
+        const message = token
+          ? 'GET /metrics needs the bearer token METRICS_TOKEN'
+          : 'GET /metrics answers only this machine unless METRICS_TOKEN is set';
+        return reply.code(status).send(envelope(status, message));
+      }
+      m.openStreams.set(app.streamClients.count);
+      return reply.header('content-type', m.registry.contentType).send(await m.registry.metrics());
+    });
+  },
+  { name: 'metrics', dependencies: ['sessions'] },
+);
