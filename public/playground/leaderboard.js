@@ -1,6 +1,6 @@
 // The Leaderboard view: GET /leaderboard as a chart of ratings with 95% intervals (SVG built node by node) and a table.
 import { el } from './columns.js';
-import { formatTokens, ratingScale } from './format.js';
+import { formatTokens, plural, ratingScale } from './format.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const ROW = 30;
@@ -152,7 +152,7 @@ export function createLeaderboard({ root, api }) {
     try {
       const { data } = await api(`/leaderboard?scope=${query.scope}&mode=${query.mode}`);
       const rows = Array.isArray(data?.models) ? data.models : [];
-      meta.textContent = `${formatTokens(data?.votes ?? 0)} votes · Bradley-Terry ratings (Elo scale) with 95% bootstrap intervals`;
+      meta.textContent = `${plural(data?.votes ?? 0, 'vote') || 'No votes'} · Bradley-Terry ratings (Elo scale) with 95% bootstrap intervals`;
       body.replaceChildren(
         rows.length === 0
           ? el(

@@ -315,8 +315,22 @@ describe.skipIf(!hasChromium)('the playground: estimate, Markdown, reasoning, ju
     await page.click('#vote button[data-choice="A"]');
     await page.waitForSelector('#vote[data-voted="A"]');
     await expect.poll(() => page.locator('.column h3 .badge.slot').count()).toBe(2);
-    const titles = await page.locator('.column h3').allTextContents();
-    expect(titles.sort()).toEqual([`${stack.models.anthropic.name}B`, `${stack.models.openai.name}A`].sort());
+    // Each column now carries its model's id and name, with the slot it had as a small badge.
+    const names = new Map([stack.models.openai, stack.models.anthropic].map((m) => [m.id, m.name]));
+    const revealed = await page
+      .locator('.column')
+      .evaluateAll((nodes) =>
+        nodes.map((n) => [n.getAttribute('data-model-id'), n.querySelector('h3')?.textContent ?? '']),
+      );
+    expect(revealed.map(([id]) => id).sort()).toEqual([...stack.models.ids].sort());
+    const slots = revealed.map(([id, title]) => {
+      const name = names.get(id ?? '') ?? '';
+      expect(title.startsWith(name)).toBe(true);
+      return title.slice(name.length);
+    });
+    expect(slots.sort()).toEqual(['A', 'B']);
+    // The figures came with the reveal: costs, not dashes.
+    expect(await page.locator('.column .metric dd').nth(2).textContent()).toMatch(/^\$/);
     await page.uncheck('#blind');
     await shot('playground-blind-reveal');
     expect(unexpectedErrors()).toEqual([]);
