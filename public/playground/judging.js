@@ -23,7 +23,7 @@ export function createJudging({ box, api, onVoted }) {
   );
   const buttons = el('div', { class: 'vote-buttons' });
   box.replaceChildren(
-    el('div', { class: 'vote-head' }, el('h3', {}, 'Which answer is best?'), status),
+    el('div', { class: 'vote-head' }, el('h3', { class: 'vote-title' }, 'Which answer is best?'), status),
     buttons,
     reason,
   );
