@@ -39,9 +39,34 @@ export function createApi(getToken) {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const data = response.status === 204 ? null : await response.json().catch(() => null);
-    if (!response.ok) throw new Error(errorMessage(response.status, data));
+    if (!response.ok)
+      throw Object.assign(new Error(errorMessage(response.status, data)), { status: response.status });
     return { data, response };
   };
+}
+
+/**
+ * Downloads a file the API serves behind the bearer token: fetched, then saved through a Blob URL.
+ * @param {() => string} getToken
+ * @param {string} path
+ * @param {(disposition: string | null) => string} nameFor
+ */
+export async function download(getToken, path, nameFor) {
+  const token = getToken();
+  const response = await fetch(path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  if (!response.ok) {
+    const data = await response.json().catch(() => null);
+    throw Object.assign(new Error(errorMessage(response.status, data)), { status: response.status });
+  }
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = nameFor(response.headers.get('content-disposition'));
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // Revoked a little later: some browsers start reading the Blob after click() returns.
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 /** The dev token the server offers a browser on its own machine in development, else null. */

@@ -1,17 +1,24 @@
 // The playground page: token, model choice, a comparison streamed into side-by-side columns, the history.
 import { createApi, fetchDevToken, storage } from './api.js';
 import { Column, el } from './columns.js';
+import { createConversation } from './conversation.js';
+import { createEstimate } from './estimate.js';
 import {
   displayName,
   formatPricing,
   formatWhen,
+  groupByEndpoint,
   isSimulated,
+  isSlot,
   modelIdsOf,
   plural,
   RUNNING_STATUSES,
   summaryText,
 } from './format.js';
 import { createHistory } from './history.js';
+import { createJudging } from './judging.js';
+import { createLeaderboard } from './leaderboard.js';
+import { loadMarkdown } from './markdown.js';
 import { watchComparison } from './stream.js';
 
 const TOKEN_KEY = 'playground.token';
@@ -33,6 +40,8 @@ const notice = $('notice');
 const summary = $('summary');
 const columnsBox = $('columns');
 const columnsEmpty = $('columns-empty');
+const blindInput = /** @type {HTMLInputElement} */ ($('blind'));
+const temperatureHint = $('temperature-hint');
 
 const state = {
   token: '',
@@ -44,6 +53,8 @@ const state = {
   stream: null,
   /** @type {Map<string, Column>} */
   columns: new Map(),
+  /** The session on screen names its models by slot (a blind one, before the reveal). */
+  blind: false,
 };
 
 const api = createApi(() => state.token);
@@ -54,6 +65,29 @@ const history = createHistory({
   api,
   hasToken: () => state.token !== '',
   onOpen: (sessionId) => void openSession(sessionId),
+});
+const estimate = createEstimate({
+  line: $('estimate'),
+  usage: $('usage'),
+  api,
+  body: () => formBody(),
+  hasToken: () => state.token !== '',
+});
+const judging = createJudging({
+  box: $('vote'),
+  api,
+  onVoted: (id, reveal) => void revealInPlace(id, reveal),
+});
+const leaderboard = createLeaderboard({ root: $('leaderboard'), api });
+const conversation = createConversation({
+  thread: $('thread'),
+  followUp: /** @type {HTMLFormElement} */ ($('follow-up')),
+  tools: $('session-tools'),
+  api,
+  getToken: () => state.token,
+  onOpen: (id) => void openSession(id),
+  onStarted: (created, modelIds) => startFollowing(created, modelIds ?? []),
+  say: (text, kind) => say(text, kind),
 });
 
 /** @param {string} text @param {'info' | 'error'} [kind] */
@@ -83,6 +117,7 @@ function onTokenChange() {
   storage.set(TOKEN_KEY, state.token);
   void loadModels();
   void history.load(true);
+  void estimate.refreshUsage();
 }
 
 function selectedModelIds() {
@@ -99,6 +134,17 @@ function selectModels(ids) {
   }
 }
 
+/** Tells which ticked models would not get the temperature set under Options. */
+function updateTemperatureHint() {
+  const ignoring = selectedModelIds()
+    .map((id) => state.models.get(id))
+    .filter((m) => m && /** @type {any} */ (m).acceptsTemperature === false);
+  temperatureHint.hidden = ignoring.length === 0;
+  temperatureHint.textContent = ignoring.length
+    ? `${ignoring.map((m) => displayName(/** @type {any} */ (m))).join(', ')} take${ignoring.length === 1 ? 's' : ''} no temperature: it is not sent to ${ignoring.length === 1 ? 'it' : 'them'}.`
+    : '';
+}
+
 function modelOption(model) {
   return el(
     'label',
@@ -112,11 +158,17 @@ function modelOption(model) {
         { class: 'model-name' },
         displayName(model),
         isSimulated(model) ? el('span', { class: 'badge simulated' }, 'simulated') : null,
+        model.pricing === null ? el('span', { class: 'badge unknown-price' }, 'price unknown') : null,
       ),
       el(
         'span',
         { class: 'model-meta' },
-        [model.provider, formatPricing(model.pricing)].filter(Boolean).join(' · '),
+        [
+          model.pricing === null ? '' : formatPricing(model.pricing),
+          model.acceptsTemperature === false ? 'no temperature' : '',
+        ]
+          .filter(Boolean)
+          .join(' · ') || model.id,
       ),
     ),
   );
@@ -135,8 +187,19 @@ async function loadModels() {
       modelList.replaceChildren(el('p', { class: 'muted' }, 'No model is configured on this server.'));
       return;
     }
-    modelList.replaceChildren(...models.map(modelOption));
+    modelList.replaceChildren(
+      ...groupByEndpoint(models).map((group) =>
+        el(
+          'div',
+          { class: 'model-group', role: 'group', 'aria-label': group.name, 'data-endpoint': group.id },
+          el('p', { class: 'model-group-name' }, group.name),
+          ...group.models.map(modelOption),
+        ),
+      ),
+    );
     selectModels((storage.get(MODELS_KEY) ?? '').split(',').filter(Boolean));
+    updateTemperatureHint();
+    estimate.schedule();
   } catch (err) {
     modelList.replaceChildren(el('p', { class: 'error-text' }, `Could not load the models: ${err.message}`));
   }
@@ -147,6 +210,10 @@ async function loadModels() {
 /** @param {string} sessionId @param {Array<{ modelId: string, provider?: string }>} entries */
 function resetColumns(sessionId, entries) {
   state.sessionId = sessionId;
+  state.blind = entries.length > 0 && entries.every((e) => isSlot(e.modelId));
+  columnsBox.dataset.blind = String(state.blind);
+  judging.hide();
+  conversation.show(sessionId, { ended: false });
   state.columns = new Map();
   columnsBox.dataset.sessionId = sessionId;
   columnsBox.replaceChildren();
@@ -191,6 +258,7 @@ function stopStream() {
 /** @param {string} name @param {any} d */
 function onStreamEvent(name, d) {
   if (name === 'model_chunk') columnFor(d.modelId).append(String(d.chunk ?? ''));
+  else if (name === 'model_reasoning') columnFor(d.modelId).appendReasoning(String(d.chunk ?? ''));
   else if (name === 'model_complete') {
     const column = columnFor(d.modelId);
     column.setStatus('completed');
@@ -201,7 +269,8 @@ function onStreamEvent(name, d) {
     column.setStatus(cancelled ? 'cancelled' : 'error');
     column.showError(cancelled ? 'Cancelled' : String(d.error ?? 'Failed'));
   } else if (name === 'comparison_complete') {
-    showSummary(summaryText(d.metrics), 'complete', 'Complete');
+    if (d.metrics) showSummary(summaryText(d.metrics), 'complete', 'Complete');
+    else showSummary('blind: names, costs and timings appear after your vote.', 'complete', 'Complete');
     say('');
   } else if (name === 'comparison_error') {
     showFailure(String(d.error ?? ''));
@@ -222,6 +291,8 @@ function follow(sessionId, streamUrl) {
       columnsBox.dataset.stream = 'closed';
       setRunning(false);
       void history.load(true);
+      void estimate.refreshUsage();
+      if (reason === 'final') void afterEnd(sessionId);
       if (reason === 'lost') say('Lost the stream; showing what the server has stored.', 'error');
       // Without the final event, show what the server stored instead (a 204, an expired ticket, a lost link).
       if (reason !== 'final') void reconcile(sessionId);
@@ -239,6 +310,109 @@ async function reconcile(sessionId) {
   }
 }
 
+/** Once a comparison ends: its thread, the follow-up box, Share and Export, and the vote. */
+async function afterEnd(sessionId) {
+  offerVote(sessionId);
+  try {
+    const { data } = await api(`/comparison/${encodeURIComponent(sessionId)}`);
+    if (state.sessionId === sessionId) conversation.show(sessionId, { thread: data.thread, ended: true });
+  } catch {
+    if (state.sessionId === sessionId) conversation.show(sessionId, { ended: true });
+  }
+}
+
+/** @param {string} sessionId */
+function offerVote(sessionId) {
+  const answers = [...state.columns.values()]
+    .filter((c) => c.status === 'completed')
+    .map((c) => ({
+      modelId: c.modelId,
+      label: state.blind ? c.modelId : displayName({ ...state.models.get(c.modelId), id: c.modelId }),
+    }));
+  judging.offer(sessionId, answers, { blind: state.blind });
+}
+
+/**
+ * The vote's reveal: each slot's column takes its model's name where it stands, then its figures.
+ * @param {string} sessionId
+ * @param {Array<{ slot: string, modelId: string, provider: string, name: string }> | null} reveal
+ */
+async function revealInPlace(sessionId, reveal) {
+  if (state.sessionId !== sessionId) return;
+  /** @type {Map<string, string>} */
+  const slots = new Map();
+  if (reveal) {
+    /** @type {Map<string, Column>} */
+    const columns = new Map();
+    for (const [key, column] of state.columns) {
+      const entry = reveal.find((r) => r.slot === key);
+      if (!entry) {
+        columns.set(key, column);
+        continue;
+      }
+      const model = state.models.get(entry.modelId) ?? {
+        id: entry.modelId,
+        name: entry.name,
+        provider: entry.provider,
+      };
+      column.setIdentity(entry.modelId, model, entry.provider, entry.slot);
+      columns.set(entry.modelId, column);
+      slots.set(entry.modelId, entry.slot);
+    }
+    state.columns = columns;
+    state.blind = false;
+    columnsBox.dataset.blind = 'false';
+  }
+  void leaderboard.load();
+  try {
+    const { data } = await api(`/comparison/${encodeURIComponent(sessionId)}`);
+    if (state.sessionId !== sessionId) return;
+    for (const r of data.responses ?? []) {
+      const column = state.columns.get(r.modelId);
+      if (column && r.status === 'completed') column.showMetrics(r);
+    }
+    if (data.metrics) showSummary(summaryText(data.metrics), 'complete', 'Complete');
+  } catch (err) {
+    say(`Could not load the revealed figures: ${err.message}`, 'error');
+  }
+}
+
+/**
+ * A POST /comparison (or /continue) answer: fresh columns, then its stream.
+ * @param {any} created
+ * @param {string[]} fallbackIds
+ */
+function startFollowing(created, fallbackIds) {
+  const ids = modelIdsOf(created.models);
+  const entries = (ids.length > 0 ? ids : fallbackIds).map((modelId) => ({ modelId }));
+  resetColumns(created.sessionId, entries);
+  // Shown from the start so that the columns keep their height when the final figures arrive.
+  showSummary(
+    `streaming ${plural(entries.length, 'model')}…`,
+    'info',
+    created.turn > 1 ? `Turn ${created.turn}` : 'Running',
+  );
+  say('');
+  follow(created.sessionId, created.streamUrl);
+  void history.load(true);
+}
+
+/** The POST /comparison body of the form as it stands, or null when it cannot run yet. */
+function formBody() {
+  const prompt = promptInput.value;
+  const modelIds = selectedModelIds();
+  const blind = blindInput.checked;
+  if (!state.token || !prompt.trim() || (modelIds.length === 0 && !blind)) return null;
+  /** @type {Record<string, unknown>} */
+  const body = { prompt };
+  // Blind with no model ticked: the server draws two different models at random.
+  if (modelIds.length > 0) body.modelIds = modelIds;
+  if (systemInput.value.trim()) body.system = systemInput.value;
+  if (temperatureInput.value !== '') body.temperature = Number(temperatureInput.value);
+  if (maxTokensInput.value !== '') body.maxTokens = Number.parseInt(maxTokensInput.value, 10);
+  return body;
+}
+
 // Running, cancelling, reopening -------------------------------------------------------------------
 
 /** @param {SubmitEvent} event */
@@ -248,14 +422,12 @@ async function run(event) {
   const modelIds = selectedModelIds();
   if (!state.token) return say('Enter a bearer token first.', 'error');
   if (!prompt.trim()) return say('Write a prompt first.', 'error');
-  if (modelIds.length === 0) return say('Tick at least one model.', 'error');
+  if (blindInput.checked && modelIds.length === 1)
+    return say('A blind comparison needs two models or more.', 'error');
+  if (modelIds.length === 0 && !blindInput.checked) return say('Tick at least one model.', 'error');
   storage.set(MODELS_KEY, modelIds.join(','));
-
-  /** @type {Record<string, unknown>} */
-  const body = { prompt, modelIds };
-  if (systemInput.value.trim()) body.system = systemInput.value;
-  if (temperatureInput.value !== '') body.temperature = Number(temperatureInput.value);
-  if (maxTokensInput.value !== '') body.maxTokens = Number.parseInt(maxTokensInput.value, 10);
+  const body = /** @type {Record<string, unknown>} */ (formBody());
+  if (blindInput.checked) body.blind = true;
 
   stopStream();
   // Neither button until the comparison exists: Cancel needs its id.
@@ -265,17 +437,12 @@ async function run(event) {
   say('Starting…');
   try {
     const { data } = await api('/comparison', { method: 'POST', body });
-    const ids = modelIdsOf(data.models);
-    const entries = (ids.length > 0 ? ids : modelIds).map((modelId) => ({ modelId }));
-    resetColumns(data.sessionId, entries);
-    // Shown from the start so that the columns keep their height when the final figures arrive.
-    showSummary(`streaming ${plural(entries.length, 'model')}…`, 'info', 'Running');
-    say('');
-    follow(data.sessionId, data.streamUrl);
-    void history.load(true);
+    startFollowing(data, modelIds);
   } catch (err) {
     setRunning(false);
+    // A 402 names the budget, what is spent and what this comparison needs: shown as it is.
     say(err.message, 'error');
+    if (/** @type {any} */ (err).status === 402) void estimate.refreshUsage();
   }
 }
 
@@ -297,12 +464,17 @@ function renderStored(session) {
   resetColumns(session.id, responses);
   for (const r of responses) {
     const column = columnFor(r.modelId, r.provider);
-    column.setText(r.response ?? '');
+    column.setText(r.response ?? '', r.reasoning ?? '');
     column.setStatus(r.status ?? 'pending');
     if (r.status === 'completed') column.showMetrics(r);
     if (r.errorMessage) column.showError(r.status === 'cancelled' ? 'Cancelled' : r.errorMessage);
   }
-  if (session.status === 'completed') showSummary(summaryText(session.metrics), 'complete', 'Complete');
+  const ended = !RUNNING_STATUSES.includes(session.status);
+  conversation.show(session.id, { thread: session.thread, ended });
+  if (ended) offerVote(session.id);
+  if (session.status === 'completed' && !session.metrics)
+    showSummary('blind: names, costs and timings appear after your vote.', 'complete', 'Complete');
+  else if (session.status === 'completed') showSummary(summaryText(session.metrics), 'complete', 'Complete');
   else if (session.status === 'cancelled') showFailure('cancelled');
   else if (session.status === 'failed') showFailure(session.errorMessage, 'every model failed');
   else showSummary('still running: refresh the history to see more.', 'info', 'Running');
@@ -358,8 +530,36 @@ promptInput.addEventListener('keydown', (event) => {
 });
 $('history-refresh').addEventListener('click', () => void history.load(true));
 window.addEventListener('pagehide', stopStream);
+for (const input of [promptInput, systemInput, temperatureInput, maxTokensInput])
+  input.addEventListener('input', () => estimate.schedule());
+modelList.addEventListener('change', () => {
+  updateTemperatureHint();
+  estimate.schedule();
+});
+blindInput.addEventListener('change', () => estimate.schedule());
+columnsBox.addEventListener('click', (event) => {
+  const button = /** @type {HTMLElement} */ (event.target).closest('button[data-action="continue"]');
+  if (button instanceof HTMLElement && button.dataset.modelId) {
+    const input = /** @type {HTMLTextAreaElement} */ ($('follow-up-prompt'));
+    if (!input.value.trim()) {
+      input.focus();
+      return say('Write the follow-up below, then press Continue on the column again.');
+    }
+    void conversation.ask([button.dataset.modelId]);
+  }
+});
+for (const button of document.querySelectorAll('.views button')) {
+  button.addEventListener('click', () => {
+    const view = /** @type {HTMLElement} */ (button).dataset.view;
+    for (const b of document.querySelectorAll('.views button'))
+      b.setAttribute('aria-pressed', String(b === button));
+    $('workspace').hidden = view !== 'playground';
+    $('leaderboard').hidden = view !== 'leaderboard';
+    if (view === 'leaderboard') void leaderboard.load();
+  });
+}
 
 setRunning(false);
-await initToken();
-await Promise.all([loadModels(), history.load(true)]);
+await Promise.all([initToken(), loadMarkdown()]);
+await Promise.all([loadModels(), history.load(true), estimate.refreshUsage()]);
 document.body.dataset.ready = 'true';

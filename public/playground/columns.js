@@ -1,5 +1,13 @@
-// The response columns: one per model, built with DOM nodes and textContent only (model output is never HTML).
-import { displayName, formatCost, formatDuration, formatTokens, isSimulated } from './format.js';
+// The response columns: one per model; answers as sanitised Markdown, everything else as text nodes.
+import {
+  COST_SOURCE_LABELS,
+  displayName,
+  formatDuration,
+  formatKnownCost,
+  formatTokens,
+  isSimulated,
+} from './format.js';
+import { throttledRenderer } from './markdown.js';
 
 /**
  * A small element builder. Children are nodes or strings (strings become text nodes, never markup).
@@ -42,46 +50,61 @@ export class Column {
   constructor(modelId, model, provider) {
     this.modelId = modelId;
     this.status = 'pending';
-    const providerName = model?.provider ?? provider ?? '';
-    const info = { ...model, id: modelId, provider: providerName };
-    const simulated = isSimulated(info);
+    this.raw = '';
+    this.reasoningRaw = '';
     this.statusBadge = el('span', { class: 'status', 'data-status': 'pending' }, STATUS_LABELS.pending);
-    this.text = document.createTextNode('');
-    this.output = el(
-      'div',
-      {
-        class: 'output',
-        'data-role': 'output',
-        tabindex: 0,
-        'data-placeholder': 'Waiting for the first token…',
-      },
-      this.text,
+    this.title = el('h3', {});
+    this.sub = el('p', { class: 'column-sub' });
+    this.setIdentity(modelId, model, provider);
+    this.output = el('div', {
+      class: 'output markdown',
+      'data-role': 'output',
+      tabindex: 0,
+      'data-placeholder': 'Waiting for the first token…',
+    });
+    this.reasoningText = el('div', { class: 'reasoning-text', 'data-role': 'reasoning' });
+    this.reasoningSummary = el('summary', {}, 'Reasoning');
+    this.reasoning = /** @type {HTMLDetailsElement} */ (
+      el(
+        'details',
+        { class: 'reasoning', open: true, hidden: true },
+        this.reasoningSummary,
+        this.reasoningText,
+      )
     );
+    // The answer's scroll box holds the reasoning too, so both follow the stream together.
+    this.body = el('div', { class: 'column-body' }, this.reasoning, this.output);
+    this.renderer = throttledRenderer(this.output, () => this.follow());
     this.error = el('p', { class: 'column-error', role: 'alert', hidden: true });
+    this.note = el('p', { class: 'column-note', 'data-role': 'cut-off', hidden: true });
     this.metrics = el('dl', { class: 'metrics', 'data-pending': 'true' });
+    this.continueButton = el(
+      'button',
+      {
+        type: 'button',
+        class: 'ghost small',
+        'data-action': 'continue',
+        'data-model-id': modelId,
+        hidden: true,
+      },
+      'Continue with this model',
+    );
     this.root = el(
       'article',
       { class: 'column', 'data-model-id': modelId, 'data-status': 'pending' },
       el(
         'header',
         { class: 'column-head' },
-        el(
-          'div',
-          { class: 'column-title' },
-          el('h3', {}, displayName(info)),
-          el(
-            'p',
-            { class: 'column-sub' },
-            providerName,
-            simulated ? el('span', { class: 'badge simulated' }, 'simulated') : null,
-          ),
-        ),
+        el('div', { class: 'column-title' }, this.title, this.sub),
         this.statusBadge,
       ),
-      this.output,
+      this.body,
       this.error,
+      this.note,
       this.metrics,
+      el('footer', { class: 'column-foot' }, this.continueButton),
     );
+    this.atBottom = true;
     // Dashes until the model is done: the column keeps its layout when the figures arrive.
     this.showMetrics({});
     this.metrics.dataset.pending = 'true';
@@ -93,10 +116,34 @@ export class Column {
    * @param {() => void} change
    */
   keepFollowing(change) {
-    const box = this.output;
-    const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 24;
+    const box = this.body;
+    this.atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 24;
     change();
-    if (atBottom) box.scrollTop = box.scrollHeight;
+    this.follow();
+  }
+
+  follow() {
+    if (this.atBottom) this.body.scrollTop = this.body.scrollHeight;
+  }
+
+  /**
+   * The title: a model's name, or its slot ("A") in a blind session until the reveal.
+   * @param {string} modelId
+   * @param {ModelInfo | undefined} model
+   * @param {string | undefined} provider
+   * @param {string} [slot] the slot it had before the reveal
+   */
+  setIdentity(modelId, model, provider, slot) {
+    const providerName = model?.provider ?? provider ?? '';
+    const info = { ...model, id: modelId, provider: providerName };
+    this.modelId = modelId;
+    this.root?.setAttribute('data-model-id', modelId);
+    this.continueButton?.setAttribute('data-model-id', modelId);
+    this.title.replaceChildren(displayName(info), slot ? el('span', { class: 'badge slot' }, slot) : '');
+    this.sub.replaceChildren(
+      /** @type {any} */ (model)?.endpoint?.name ?? providerName,
+      isSimulated(info) ? el('span', { class: 'badge simulated' }, 'simulated') : '',
+    );
   }
 
   /** @param {string} status */
@@ -104,7 +151,14 @@ export class Column {
     this.status = status;
     this.root.dataset.status = status;
     this.statusBadge.dataset.status = status;
-    if (status !== 'pending' && status !== 'streaming') this.output.dataset.placeholder = 'No output.';
+    const ended = status !== 'pending' && status !== 'streaming';
+    if (ended) {
+      this.output.dataset.placeholder = 'No output.';
+      this.renderer.now();
+      // The reasoning folds away once the answer is done; a click opens it again.
+      if (this.raw) this.reasoning.open = false;
+    }
+    this.continueButton.hidden = status !== 'completed';
     this.statusBadge.textContent =
       STATUS_LABELS[/** @type {keyof typeof STATUS_LABELS} */ (status)] ?? status;
   }
@@ -112,12 +166,31 @@ export class Column {
   /** @param {string} chunk */
   append(chunk) {
     if (this.status === 'pending') this.setStatus('streaming');
-    this.keepFollowing(() => this.text.appendData(chunk));
+    const box = this.body;
+    this.atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 24;
+    this.raw += chunk;
+    this.renderer.set(this.raw);
   }
 
-  /** @param {string} text */
-  setText(text) {
-    this.text.data = text;
+  /** @param {string} chunk a piece of the model's reasoning, shown above its answer */
+  appendReasoning(chunk) {
+    if (this.status === 'pending') this.setStatus('streaming');
+    this.keepFollowing(() => {
+      this.reasoningRaw += chunk;
+      this.reasoningText.textContent = this.reasoningRaw;
+      this.reasoning.hidden = false;
+    });
+  }
+
+  /** @param {string} text @param {string} [reasoning] */
+  setText(text, reasoning = '') {
+    this.raw = text;
+    this.renderer.set(text);
+    this.renderer.now();
+    this.reasoningRaw = reasoning;
+    this.reasoningText.textContent = reasoning;
+    this.reasoning.hidden = reasoning === '';
+    this.reasoning.open = false;
   }
 
   /** @param {string} message */
@@ -130,16 +203,35 @@ export class Column {
 
   /** @param {ResponseMetrics} m */
   showMetrics(m) {
+    const source = m.costSource
+      ? COST_SOURCE_LABELS[/** @type {keyof typeof COST_SOURCE_LABELS} */ (m.costSource)]
+      : '';
+    const costValue = el(
+      'dd',
+      {},
+      m.cost === undefined && !m.costSource ? '—' : formatKnownCost(m.cost, m.costSource),
+      source
+        ? el(
+            'span',
+            { class: 'cost-source', 'data-source': m.costSource, title: 'Where the cost comes from' },
+            source,
+          )
+        : '',
+    );
     const rows = [
-      ['Input tokens', formatTokens(m.inputTokens)],
-      ['Output tokens', formatTokens(m.outputTokens)],
-      ['Cost', formatCost(m.cost)],
-      ['First token', formatDuration(m.timeToFirstTokenMs)],
-      ['Total time', formatDuration(m.responseTimeMs)],
+      ['Input tokens', el('dd', {}, formatTokens(m.inputTokens))],
+      ['Output tokens', el('dd', {}, formatTokens(m.outputTokens))],
+      ['Cost', costValue],
+      ['First token', el('dd', {}, formatDuration(m.timeToFirstTokenMs))],
+      ['Total time', el('dd', {}, formatDuration(m.responseTimeMs))],
     ];
     this.metrics.replaceChildren(
-      ...rows.map(([term, value]) => el('div', { class: 'metric' }, el('dt', {}, term), el('dd', {}, value))),
+      ...rows.map(([term, value]) =>
+        el('div', { class: 'metric' }, el('dt', {}, /** @type {string} */ (term)), value),
+      ),
     );
     delete this.metrics.dataset.pending;
+    this.note.hidden = m.finishReason !== 'length';
+    this.note.textContent = m.finishReason === 'length' ? 'Cut off at the token limit.' : '';
   }
 }

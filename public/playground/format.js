@@ -164,10 +164,11 @@ export function displayName(model) {
 
 /**
  * Prices per million tokens, as a short line.
- * @param {{ inputPerMillion?: number, outputPerMillion?: number } | undefined} pricing
+ * @param {{ inputPerMillion?: number, outputPerMillion?: number } | null | undefined} pricing
  * @returns {string}
  */
 export function formatPricing(pricing) {
+  if (pricing === null) return 'price unknown';
   if (!pricing) return '';
   const { inputPerMillion: input, outputPerMillion: output } = pricing;
   if (input === 0 && output === 0) return 'free';
@@ -182,4 +183,127 @@ export function formatPricing(pricing) {
  */
 export function plural(n, noun) {
   return n > 0 ? `${n} ${noun}${n === 1 ? '' : 's'}` : '';
+}
+
+/**
+ * Models grouped by their endpoint (`endpoint: { id, name }`), groups in order of first appearance.
+ * @template {{ id: string, provider?: string, endpoint?: { id: string, name: string } }} M
+ * @param {M[]} models
+ * @returns {Array<{ id: string, name: string, models: M[] }>}
+ */
+export function groupByEndpoint(models) {
+  /** @type {Map<string, { id: string, name: string, models: M[] }>} */
+  const groups = new Map();
+  for (const model of models) {
+    const id = model.endpoint?.id ?? model.provider ?? 'other';
+    let group = groups.get(id);
+    if (!group) {
+      group = { id, name: model.endpoint?.name || id, models: [] };
+      groups.set(id, group);
+    }
+    group.models.push(model);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * A cost that may be unknown: `null` is "unknown" (never $0), a missing figure a dash.
+ * @param {number | null | undefined} cost
+ * @param {string | null | undefined} [costSource]
+ * @returns {string}
+ */
+export function formatKnownCost(cost, costSource) {
+  if (cost === null || costSource === 'unknown') return 'unknown';
+  return formatCost(cost);
+}
+
+/** Where a response's cost came from, as a short label. */
+export const COST_SOURCE_LABELS = {
+  provider: 'provider',
+  computed: 'computed',
+  estimated: 'estimated',
+  free: 'free',
+  unknown: 'unknown',
+};
+
+/**
+ * The estimate line under the Run button, from POST /comparison/estimate's totals.
+ * @param {{ totals?: { minCost?: number | null, maxCost?: number | null }, models?: unknown[] } | null | undefined} estimate
+ * @returns {string}
+ */
+export function estimateText(estimate) {
+  const totals = estimate?.totals;
+  if (!totals) return '';
+  const { minCost, maxCost } = totals;
+  const n = Array.isArray(estimate?.models) ? estimate.models.length : 0;
+  const lead = `Estimated cost${n > 0 ? ` for ${plural(n, 'model')}` : ''}: `;
+  if (typeof minCost !== 'number') return `${lead}unknown`;
+  if (typeof maxCost !== 'number') return `${lead}at least ${formatCost(minCost)} (a price is unknown)`;
+  if (formatCost(minCost) === formatCost(maxCost)) return `${lead}${formatCost(maxCost)}`;
+  return `${lead}${formatCost(minCost)} – ${formatCost(maxCost)}`;
+}
+
+/**
+ * One budget period of GET /me/usage, or '' when it has no limit.
+ * @param {string} label "Today", "This month"
+ * @param {{ spent: number, reserved?: number, limit: number | null, remaining: number | null } | undefined} period
+ * @returns {string}
+ */
+export function usageText(label, period) {
+  if (!period || typeof period.limit !== 'number') return '';
+  const reserved = period.reserved ? ` (+${formatCost(period.reserved)} reserved)` : '';
+  return `${label}: ${formatCost(period.spent)}${reserved} of ${formatCost(period.limit)}, ${formatCost(period.remaining ?? 0)} left`;
+}
+
+/**
+ * A blind session names its models by slot until the reveal: "A", "B", ...
+ * @param {string} id
+ * @returns {boolean}
+ */
+export function isSlot(id) {
+  return /^[A-Z]$/.test(id);
+}
+
+/**
+ * The file name of a download, from its Content-Disposition header, else a fallback.
+ * @param {string | null} header
+ * @param {string} fallback
+ * @returns {string}
+ */
+export function filenameFromDisposition(header, fallback) {
+  if (!header) return fallback;
+  const star = /filename\*\s*=\s*(?:UTF-8'')?([^;]+)/i.exec(header);
+  if (star?.[1]) {
+    try {
+      return decodeURIComponent(star[1].trim().replace(/^"|"$/g, ''));
+    } catch {
+      // a malformed escape: try the plain parameter
+    }
+  }
+  const plain = /filename\s*=\s*("([^"]*)"|[^;]+)/i.exec(header);
+  const name = (plain?.[2] ?? plain?.[1] ?? '').trim();
+  return name.replace(/[\\/]/g, '_') || fallback;
+}
+
+/**
+ * The horizontal scale of the leaderboard chart: every interval fits, with a little margin.
+ * @param {Array<{ rating: number, ci95: [number, number] }>} rows
+ * @param {number} width pixels for the plot
+ * @returns {{ min: number, max: number, x: (value: number) => number, ticks: number[] }}
+ */
+export function ratingScale(rows, width) {
+  const values = rows.flatMap((r) => [r.rating, ...r.ci95]).filter(Number.isFinite);
+  let min = values.length ? Math.min(...values) : 900;
+  let max = values.length ? Math.max(...values) : 1100;
+  if (max - min < 50) {
+    const mid = (max + min) / 2;
+    min = mid - 25;
+    max = mid + 25;
+  }
+  const step = [10, 25, 50, 100, 200, 500].find((s) => (max - min) / s <= 6) ?? 1000;
+  min = Math.floor(min / step) * step;
+  max = Math.ceil(max / step) * step;
+  const ticks = [];
+  for (let t = min; t <= max; t += step) ticks.push(t);
+  return { min, max, ticks, x: (value) => ((value - min) / (max - min)) * width };
 }

@@ -1,7 +1,7 @@
 // Watching a comparison through the browser's own EventSource, and knowing when to stop for good.
 import { FINAL_EVENTS, resolveStreamUrl } from './format.js';
 
-const EVENTS = ['model_chunk', 'model_complete', 'model_error', ...FINAL_EVENTS];
+const EVENTS = ['model_chunk', 'model_reasoning', 'model_complete', 'model_error', ...FINAL_EVENTS];
 // Connection errors in a row, with no event between them, before the page stops the browser retrying.
 const MAX_RETRIES = 5;
 

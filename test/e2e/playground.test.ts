@@ -5,7 +5,12 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatCost, formatDuration, formatTokens, summaryText } from '../../public/playground/format.js';
+import {
+  formatDuration,
+  formatKnownCost,
+  formatTokens,
+  summaryText,
+} from '../../public/playground/format.js';
 import { buildApp } from '../../src/app.js';
 import { testConfig } from '../helper.js';
 import { signHs256 } from '../support/tokens.js';
@@ -35,6 +40,7 @@ interface StoredResponse {
   inputTokens: number | null;
   outputTokens: number | null;
   cost: number | null;
+  costSource: string | null;
   responseTimeMs: number | null;
   timeToFirstTokenMs: number | null;
 }
@@ -49,6 +55,11 @@ interface StreamRequest {
   url: string;
   status: number | null;
 }
+
+/** The answers render as Markdown: their text, with white space collapsed, is the stored text's. */
+const flat = (text: string | null) => (text ?? '').replace(/\s+/g, ' ').trim();
+/** The cost cell: the figure, then the label of where it comes from. */
+const costCell = (r: StoredResponse) => `${formatKnownCost(r.cost, r.costSource)}${r.costSource ?? ''}`;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -139,12 +150,12 @@ describe.skipIf(!hasChromium)('the playground page in headless Chromium', () => 
     for (const stored of session.responses) {
       const column = page.locator(`.column[data-model-id="${stored.modelId}"]`);
       expect(stored.response.length).toBeGreaterThan(0);
-      expect(await column.locator('[data-role="output"]').textContent()).toBe(stored.response);
+      expect(flat(await column.locator('[data-role="output"]').textContent())).toBe(flat(stored.response));
       expect(await column.getAttribute('data-status')).toBe('completed');
       expect(await column.locator('.metric dd').allTextContents()).toEqual([
         formatTokens(stored.inputTokens),
         formatTokens(stored.outputTokens),
-        formatCost(stored.cost),
+        costCell(stored),
         formatDuration(stored.timeToFirstTokenMs),
         formatDuration(stored.responseTimeMs),
       ]);
@@ -188,7 +199,7 @@ describe.skipIf(!hasChromium)('the playground page in headless Chromium', () => 
     for (const stored of session.responses) {
       const column = page.locator(`.column[data-model-id="${stored.modelId}"]`);
       expect(await column.getAttribute('data-status')).toBe('cancelled');
-      expect(await column.locator('[data-role="output"]').textContent()).toBe(stored.response);
+      expect(flat(await column.locator('[data-role="output"]').textContent())).toBe(flat(stored.response));
     }
     await sleep(1500);
     const forSession = streamRequests.filter((r) => r.url.startsWith(`/comparison/${sessionId}/stream`));
@@ -213,8 +224,8 @@ describe.skipIf(!hasChromium)('the playground page in headless Chromium', () => 
     await expect.poll(() => page.locator('.column').count()).toBe(session.responses.length);
     for (const stored of session.responses) {
       const column = page.locator(`.column[data-model-id="${stored.modelId}"]`);
-      expect(await column.locator('[data-role="output"]').textContent()).toBe(stored.response);
-      expect(await column.locator('.metric dd').nth(2).textContent()).toBe(formatCost(stored.cost));
+      expect(flat(await column.locator('[data-role="output"]').textContent())).toBe(flat(stored.response));
+      expect(await column.locator('.metric dd').nth(2).textContent()).toBe(costCell(stored));
     }
     expect(await page.inputValue('#prompt')).toBe(session.prompt);
     expect(await entry.getAttribute('aria-current')).toBe('true');

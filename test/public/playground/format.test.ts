@@ -1,21 +1,29 @@
 // The playground page's pure helpers: money, durations, API answers, and which events end the stream.
 import { describe, expect, it } from 'vitest';
 import {
+  COST_SOURCE_LABELS,
   displayName,
   errorMessage,
+  estimateText,
   FINAL_EVENTS,
+  filenameFromDisposition,
   formatCost,
   formatDuration,
+  formatKnownCost,
   formatPricing,
   formatTokens,
   formatWhen,
+  groupByEndpoint,
   hasMore,
   isSimulated,
+  isSlot,
   modelIdsOf,
   plural,
+  ratingScale,
   resolveStreamUrl,
   summaryText,
   truncate,
+  usageText,
 } from '../../../public/playground/format.js';
 
 describe('formatCost', () => {
@@ -108,11 +116,84 @@ describe('API answers', () => {
     );
     expect(formatPricing({ inputPerMillion: 0, outputPerMillion: 0 })).toBe('free');
     expect(formatPricing(undefined)).toBe('');
+    expect(formatPricing(null)).toBe('price unknown');
   });
   it('summarises a finished comparison and knows the final events', () => {
     expect(summaryText({ totalTokens: 1234, totalCost: 0.00042, averageResponseTime: 1530 })).toBe(
       '1,234 tokens · total cost $0.00042 · average response time 1.53 s',
     );
     expect(FINAL_EVENTS).toEqual(['comparison_complete', 'comparison_error']);
+  });
+});
+
+describe('second-release helpers', () => {
+  it('groups models by endpoint, in order of first appearance', () => {
+    const models = [
+      { id: 'gpt-4o', provider: 'openai', endpoint: { id: 'openai', name: 'OpenAI' } },
+      { id: 'ollama/llama3.2', provider: 'ollama', endpoint: { id: 'ollama', name: 'Ollama here' } },
+      { id: 'gpt-4o-mini', provider: 'openai', endpoint: { id: 'openai', name: 'OpenAI' } },
+      { id: 'x', provider: 'other' },
+    ];
+    expect(groupByEndpoint(models).map((g) => [g.id, g.name, g.models.map((m) => m.id)])).toEqual([
+      ['openai', 'OpenAI', ['gpt-4o', 'gpt-4o-mini']],
+      ['ollama', 'Ollama here', ['ollama/llama3.2']],
+      ['other', 'other', ['x']],
+    ]);
+  });
+  it('says "price unknown" and "unknown", never $0, for a missing price', () => {
+    expect(formatPricing(null)).toBe('price unknown');
+    expect(formatKnownCost(null, 'unknown')).toBe('unknown');
+    expect(formatKnownCost(0, 'free')).toBe('$0.00');
+    expect(formatKnownCost(0.0123, 'computed')).toBe('$0.0123');
+    expect(COST_SOURCE_LABELS.estimated).toBe('estimated');
+  });
+  it('writes the estimate line: a range, one figure, at least, or unknown', () => {
+    const models = [{}, {}];
+    expect(estimateText({ models, totals: { minCost: 0.00001, maxCost: 0.02 } })).toBe(
+      'Estimated cost for 2 models: $0.00001 – $0.02',
+    );
+    expect(estimateText({ models: [{}], totals: { minCost: 0, maxCost: 0 } })).toBe(
+      'Estimated cost for 1 model: $0.00',
+    );
+    expect(estimateText({ models, totals: { minCost: 0.001, maxCost: null } })).toBe(
+      'Estimated cost for 2 models: at least $0.001 (a price is unknown)',
+    );
+    expect(estimateText({ models, totals: { minCost: null, maxCost: null } })).toBe(
+      'Estimated cost for 2 models: unknown',
+    );
+    expect(estimateText(null)).toBe('');
+  });
+  it('shows a budget period only when it has a limit', () => {
+    expect(usageText('Today', { spent: 0.5, reserved: 0, limit: 2, remaining: 1.5 })).toBe(
+      'Today: $0.50 of $2.00, $1.50 left',
+    );
+    expect(usageText('Today', { spent: 0.5, reserved: 0.25, limit: 2, remaining: 1.25 })).toBe(
+      'Today: $0.50 (+$0.25 reserved) of $2.00, $1.25 left',
+    );
+    expect(usageText('This month', { spent: 3, reserved: 0, limit: null, remaining: null })).toBe('');
+  });
+  it('knows blind slots and download names', () => {
+    expect(isSlot('A')).toBe(true);
+    expect(isSlot('gpt-4o')).toBe(false);
+    expect(filenameFromDisposition('attachment; filename="my prompt.csv"', 'x.csv')).toBe('my prompt.csv');
+    expect(filenameFromDisposition("attachment; filename*=UTF-8''caf%C3%A9.md", 'x.md')).toBe('café.md');
+    expect(filenameFromDisposition('attachment; filename="../../etc.json"', 'x')).toBe('.._.._etc.json');
+    expect(filenameFromDisposition(null, 'fallback.json')).toBe('fallback.json');
+  });
+  it('scales the leaderboard chart so every interval fits, on round ticks', () => {
+    const scale = ratingScale(
+      [
+        { rating: 1040, ci95: [990, 1090] },
+        { rating: 960, ci95: [910, 1010] },
+      ],
+      400,
+    );
+    expect(scale.min).toBeLessThanOrEqual(910);
+    expect(scale.max).toBeGreaterThanOrEqual(1090);
+    expect(scale.x(scale.min)).toBe(0);
+    expect(scale.x(scale.max)).toBe(400);
+    expect(scale.ticks[0]).toBe(scale.min);
+    expect(scale.ticks.at(-1)).toBe(scale.max);
+    expect(ratingScale([], 100).ticks.length).toBeGreaterThan(1);
   });
 });
