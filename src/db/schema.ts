@@ -226,7 +226,12 @@ export const votes = sqliteTable(
     leaked: integer('leaked', { mode: 'boolean' }).notNull().default(false),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
   },
-  (t) => [index('votes_user_idx').on(t.userId, t.createdAt), index('votes_session_idx').on(t.sessionId)],
+  (t) => [
+    index('votes_user_idx').on(t.userId, t.createdAt),
+    index('votes_session_idx').on(t.sessionId),
+    // A blind session takes one vote: the database refuses a second, also from another instance.
+    uniqueIndex('votes_one_blind_idx').on(t.sessionId).where(sql`${t.blind} = 1`),
+  ],
 );
 
 export type VoteRow = typeof votes.$inferSelect;

@@ -172,7 +172,8 @@ export interface StoredVote {
 }
 
 export interface VoteStore {
-  insert(vote: StoredVote): Promise<void>;
+  /** False, storing nothing, for a blind vote on a session that has one already (atomically). */
+  insert(vote: StoredVote): Promise<boolean>;
   /** The user's votes on one session, newest first. */
   forSession(userId: string, sessionId: string): Promise<StoredVote[]>;
   /** Oldest first. */

@@ -9,6 +9,7 @@ import type { Stores } from '../../src/repositories/types.js';
 import { describeSessionStore } from './session-store.contract.js';
 import type { StoreHarness } from './store-harness.js';
 import { describeUserStore } from './user-store.contract.js';
+import { describeVoteStore } from './vote-store.contract.js';
 
 async function sqliteHarness(): Promise<StoreHarness & { opened: ReturnType<typeof openDatabase> }> {
   const opened = openDatabase(':memory:');
@@ -22,6 +23,7 @@ async function sqliteHarness(): Promise<StoreHarness & { opened: ReturnType<type
 
 describeSessionStore('SQLite', sqliteHarness);
 describeUserStore('SQLite', sqliteHarness);
+describeVoteStore('SQLite', sqliteHarness);
 
 describe('SQLite stores', () => {
   let h: Awaited<ReturnType<typeof sqliteHarness>>;

@@ -1,8 +1,11 @@
 // Votes, reveals and leaderboards as the routes see them: the rules of the contract over the stores.
 import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
 import { Errors } from '../../errors.js';
 import { catalog } from '../../providers/catalog.js';
+import type { ModelInfo } from '../../providers/types.js';
 import type { SessionStore, StoredVote, VoteStore } from '../../repositories/types.js';
+import type { leaderboardSchema } from '../../schemas/votes.js';
 import { isHidden, slotOf } from '../blind.js';
 import type { ModelDirectory } from '../model-choice.js';
 import { voteToArenaNdjson } from './arena-export.js';
@@ -20,24 +23,48 @@ function lastPerSession(votes: readonly StoredVote[]): StoredVote[] {
   return [...last.values()];
 }
 
+/**
+ * `blind` is what Arena calls `anony`: a leaked blind vote is not anonymous any more (FastChat's
+ * clean_battle_data.py drops battles whose answers name a model), so FastChat's scripts, which keep
+ * anony battles only, see the same votes as our blind leaderboard.
+ */
 const toVote = (v: StoredVote): Vote => ({
   sessionId: v.sessionId,
   models: v.models,
   choice: v.choice,
   tstamp: Math.floor(v.createdAt.getTime() / 1000),
-  blind: v.blind,
+  blind: v.blind && !v.leaked,
 });
+
+type Board = z.infer<typeof leaderboardSchema>;
 
 export function createVotesService(deps: {
   sessions: SessionStore;
   votes: VoteStore;
-  models: ModelDirectory;
+  /** `endpointOf` names an endpoint model's server too ("Ollama on this machine"), for leak checks. */
+  models: ModelDirectory & { endpointOf?(model: ModelInfo): { name: string } | undefined };
 }) {
   const { sessions, votes, models } = deps;
-  // The fit per (scope, user, mode), dropped on every new vote: one app, one cache, no globals.
-  const cache = new Map<string, ReturnType<typeof computeLeaderboard>>();
-  const names = [...new Set(catalog.flatMap((m) => [m.id, m.name, m.provider]))];
-  const detectLeak = createIdentityLeakDetector(names);
+  // The board per (scope, user, mode), dropped on every new vote: one app, one cache, no globals.
+  // `generation` tells a computation that read its votes before a vote landed not to cache its board.
+  const cache = new Map<string, Promise<Board>>();
+  let generation = 0;
+  const catalogueNames = catalog.flatMap((m) => [m.id, m.name, m.provider, m.upstreamModel]);
+
+  /** The catalogue's names and every name of the session's own models (endpoint models are not in it). */
+  const leakDetectorFor = (responses: readonly { modelId: string; provider: string }[]) => {
+    const own = responses.flatMap((r) => {
+      const m = models.get(r.modelId);
+      const endpoint = m ? models.endpointOf?.(m)?.name : undefined;
+      return [
+        r.modelId,
+        r.provider,
+        ...(m ? [m.name, m.upstreamModel] : []),
+        ...(endpoint ? [endpoint] : []),
+      ];
+    });
+    return createIdentityLeakDetector(new Set([...catalogueNames, ...own]));
+  };
 
   const describe = (modelId: string, provider: string) => {
     const m = models.get(modelId) ?? catalog.find((c) => c.id === modelId);
@@ -50,6 +77,39 @@ export function createVotesService(deps: {
     if (found.session.status === 'pending' || found.session.status === 'in_progress')
       throw new Errors.Conflict('This comparison is still running; vote once it has ended');
     return found;
+  }
+
+  /** Reads the votes and fits them: only on a cache miss (100,000 votes take a while to read). */
+  async function computeBoard(userId: string, scope: Scope, mode: Mode): Promise<Board> {
+    const all = lastPerSession(scope === 'me' ? await votes.listForUser(userId) : await votes.listAll());
+    const counted = mode === 'blind' ? all.filter((v) => v.blind && !v.leaked) : all;
+    const board = computeLeaderboard(counted.map(toVote));
+    const providerOf = new Map<string, string>();
+    for (const v of counted)
+      for (const p of v.positions) providerOf.set(p.modelId, p.modelId.split('/')[0] ?? '');
+    return {
+      method: 'bradley-terry' as const,
+      scope,
+      mode,
+      votes: board.votes,
+      models: board.models.map((m) => {
+        const { name, provider } = describe(m.modelId, providerOf.get(m.modelId) ?? '');
+        return {
+          modelId: m.modelId,
+          name,
+          provider,
+          rating: m.rating,
+          ci95: [m.ci95[0], m.ci95[1]] as [number, number],
+          rank: m.rank,
+          wins: m.wins,
+          ties: m.ties,
+          losses: m.losses,
+          allBad: m.allBad,
+          battles: m.battles,
+          provisional: m.provisional,
+        };
+      }),
+    };
   }
 
   const revealOf = (responses: { modelId: string; provider: string; position: number }[]) =>
@@ -74,7 +134,7 @@ export function createVotesService(deps: {
       if (completed.length === 0) throw new Errors.BadRequest('No model of this comparison completed');
       const now = new Date();
       const lastToken = Math.max(...responses.map((r) => r.updatedAt.getTime()));
-      await votes.insert({
+      const stored = await votes.insert({
         id: randomUUID(),
         userId,
         sessionId: id,
@@ -85,9 +145,14 @@ export function createVotesService(deps: {
         secondsToVote: Math.max(0, (now.getTime() - lastToken) / 1000),
         models: completed.map((r) => r.modelId),
         positions: responses.map((r) => ({ slot: slotOf(r.position), modelId: r.modelId })),
-        leaked: hidden && detectLeak(completed.map((r) => r.response)).leaked,
+        // The user read the reasoning too: a model that names itself there leaks as much.
+        leaked:
+          hidden && leakDetectorFor(responses)(completed.flatMap((r) => [r.response, r.reasoning])).leaked,
         createdAt: now,
       });
+      // Two blind votes at once: the store took the first one.
+      if (!stored) throw new Errors.Conflict('A blind comparison takes one vote, and this one has it');
+      generation++;
       cache.clear();
       if (!session.blind) return { sessionId: id, choice: body.choice, reveal: null };
       await sessions.reveal(userId, id, now);
@@ -102,41 +167,16 @@ export function createVotesService(deps: {
       return { sessionId: id, reveal: revealOf(responses) };
     },
 
-    async leaderboard(userId: string, scope: Scope, mode: Mode) {
+    async leaderboard(userId: string, scope: Scope, mode: Mode): Promise<Board> {
       const key = `${scope}:${scope === 'me' ? userId : ''}:${mode}`;
-      let board = cache.get(key);
-      const all = lastPerSession(scope === 'me' ? await votes.listForUser(userId) : await votes.listAll());
-      const counted = mode === 'blind' ? all.filter((v) => v.blind && !v.leaked) : all;
-      if (!board) {
-        board = computeLeaderboard(counted.map(toVote));
-        cache.set(key, board);
-      }
-      const providerOf = new Map<string, string>();
-      for (const v of counted)
-        for (const p of v.positions) providerOf.set(p.modelId, p.modelId.split('/')[0] ?? '');
-      return {
-        method: 'bradley-terry' as const,
-        scope,
-        mode,
-        votes: board.votes,
-        models: board.models.map((m) => {
-          const { name, provider } = describe(m.modelId, providerOf.get(m.modelId) ?? '');
-          return {
-            modelId: m.modelId,
-            name,
-            provider,
-            rating: m.rating,
-            ci95: [m.ci95[0], m.ci95[1]] as [number, number],
-            rank: m.rank,
-            wins: m.wins,
-            ties: m.ties,
-            losses: m.losses,
-            allBad: m.allBad,
-            battles: m.battles,
-            provisional: m.provisional,
-          };
-        }),
-      };
+      const cached = cache.get(key);
+      if (cached) return cached;
+      const at = generation;
+      const board = computeBoard(userId, scope, mode);
+      // Cached only if no vote came in meanwhile; a failure is not cached.
+      if (at === generation) cache.set(key, board);
+      board.catch(() => cache.delete(key));
+      return board;
     },
 
     /** The user's votes as Chatbot Arena battles, one NDJSON line per pair. */

@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX `votes_one_blind_idx` ON `votes` (`session_id`) WHERE "votes"."blind" = 1;
