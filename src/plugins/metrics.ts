@@ -14,6 +14,9 @@ import type { SessionRun } from '../services/comparison-runner.js';
  */
 function createMetrics() {
   const registry = new Registry();
+  // Chunks counted as plain numbers per provider (a `+= 1` per chunk, no label object or hash) and
+  // handed to the counter when scraped.
+  const chunkCounts = new Map<string, { n: number }>();
   const seconds = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120];
   return {
     registry,
@@ -34,11 +37,16 @@ function createMetrics() {
       help: 'Open SSE streams',
       registers: [registry],
     }),
+    chunkCounts,
     chunks: new Counter({
       name: 'playground_chunks_relayed_total',
       help: 'Answer and reasoning chunks relayed',
       labelNames: ['provider'] as const,
       registers: [registry],
+      collect() {
+        this.reset();
+        for (const [provider, count] of chunkCounts) this.inc({ provider }, count.n);
+      },
     }),
     ttft: new Histogram({
       name: 'playground_time_to_first_token_seconds',
@@ -56,7 +64,7 @@ function createMetrics() {
     }),
     failures: new Counter({
       name: 'playground_model_failures_total',
-      help: 'Model streams that ended without completing, by provider and kind (error, cancelled)',
+      help: 'Model streams that ended without completing, by provider and kind (rate_limited, timeout, too_large, cancelled, ...)',
       labelNames: ['provider', 'kind'] as const,
       registers: [registry],
     }),
@@ -81,20 +89,34 @@ export type AppMetrics = ReturnType<typeof createMetrics> & { follow(run: Sessio
 function follower(m: ReturnType<typeof createMetrics>) {
   return (run: SessionRun) => {
     const providers = new Map(run.models.map((x) => [x.model.id, x.model.provider]));
+    const chunkCount = (provider: string) => {
+      let count = m.chunkCounts.get(provider);
+      if (!count) {
+        count = { n: 0 };
+        m.chunkCounts.set(provider, count);
+      }
+      return count;
+    };
+    const chunksOf = new Map(run.models.map((x) => [x.model.id, chunkCount(x.model.provider)]));
     const { events } = run.log;
     let next = 0;
     const unsubscribe = run.log.subscribe(() => {
       for (; next < events.length; next++) {
         const e = (events[next] as (typeof events)[number]).event;
         if (e.type === 'model_chunk' || e.type === 'model_reasoning') {
-          m.chunks.inc({ provider: providers.get(e.modelId) ?? '' });
+          const count = chunksOf.get(e.modelId);
+          if (count) count.n += 1;
         } else if (e.type === 'model_complete' || e.type === 'model_error') {
           const provider = providers.get(e.modelId) ?? '';
           const x = e.metrics;
           if (e.type === 'model_complete') {
             if (x.timeToFirstTokenMs !== null) m.ttft.observe({ provider }, x.timeToFirstTokenMs / 1000);
             if (x.responseTimeMs !== null) m.duration.observe({ provider }, x.responseTimeMs / 1000);
-          } else m.failures.inc({ provider, kind: e.error === 'cancelled' ? 'cancelled' : 'error' });
+          } else
+            m.failures.inc({
+              provider,
+              kind: e.failure ?? (e.error === 'cancelled' ? 'cancelled' : 'error'),
+            });
           m.tokens.inc({ provider, direction: 'input' }, x.inputTokens);
           m.tokens.inc({ provider, direction: 'output' }, x.outputTokens);
           if (x.cost !== null) m.cost.inc({ provider }, x.cost);

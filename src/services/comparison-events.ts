@@ -1,12 +1,24 @@
 // The typed events of a running comparison: the one source every reader (stream, store, metrics) follows.
+import type { ProviderErrorKind } from '../providers/types.js';
 import type { ModelMetrics, SessionMetrics } from './metrics.js';
+
+/** Why a model failed, for in-process readers (metrics): a provider's error kind, or one of the engine's. */
+export type ModelFailureKind = ProviderErrorKind | 'internal';
 
 export type ComparisonEvent =
   | { type: 'model_chunk'; modelId: string; chunk: string; timestamp: string }
   | { type: 'model_reasoning'; modelId: string; chunk: string; timestamp: string }
   | { type: 'model_complete'; modelId: string; metrics: ModelMetrics; timestamp: string }
   /** `metrics`: what the model used before it failed (tokens the provider reported, or an estimate). */
-  | { type: 'model_error'; modelId: string; error: string; metrics: ModelMetrics; timestamp: string }
+  | {
+      type: 'model_error';
+      modelId: string;
+      error: string;
+      metrics: ModelMetrics;
+      timestamp: string;
+      /** Not on the wire nor stored (the contract's shape): absent on events read back or recovered. */
+      failure?: ModelFailureKind;
+    }
   | { type: 'comparison_complete'; metrics: SessionMetrics; timestamp: string }
   | {
       type: 'comparison_error';
@@ -45,6 +57,10 @@ export function ownerData(sessionId: string, e: ComparisonEvent): string {
     case 'model_chunk':
     case 'model_reasoning':
       return JSON.stringify({ sessionId, modelId: e.modelId, chunk: e.chunk, timestamp: e.timestamp });
+    case 'model_error': {
+      const { type: _type, failure: _failure, ...fields } = e;
+      return JSON.stringify({ sessionId, ...fields });
+    }
     default: {
       const { type: _type, ...fields } = e;
       return JSON.stringify({ sessionId, ...fields });

@@ -10,7 +10,7 @@ import {
   ProviderError,
   type Usage,
 } from '../providers/types.js';
-import type { ComparisonEvent } from './comparison-events.js';
+import type { ComparisonEvent, ModelFailureKind } from './comparison-events.js';
 import { type EventLogRegistry, SessionEventLog } from './event-log.js';
 import { type ModelMetrics, modelMetrics, sessionMetrics } from './metrics.js';
 import { raceTimeout } from './race-timeout.js';
@@ -42,7 +42,9 @@ export interface RunRequest {
   models: { responseId: string; model: ModelInfo; messages: ChatMessage[] }[];
 }
 
-type Ending = { status: 'completed' } | { status: 'error' | 'cancelled'; error: string };
+type Ending =
+  | { status: 'completed' }
+  | { status: 'error' | 'cancelled'; error: string; failure: ModelFailureKind };
 
 /** What the runner knows of one model while it runs; read by GET for a running session. */
 export interface ModelRun {
@@ -77,6 +79,9 @@ export interface SessionRun {
 const CANCELLED = 'cancelled';
 export const TERMINAL_STATUSES: ReadonlySet<ResponseStatus> = new Set(['completed', 'error', 'cancelled']);
 const isEnded = (m: ModelRun) => TERMINAL_STATUSES.has(m.status);
+
+const failureKind = (err: unknown): ModelFailureKind =>
+  err instanceof ProviderError ? err.kind : 'internal';
 
 function failureMessage(err: unknown, model: ModelInfo): string {
   if (err instanceof ProviderError) return err.message;
@@ -159,7 +164,8 @@ export class ComparisonRunner {
     const run = this.runs.get(sessionId);
     if (!run || run.ended) return false;
     run.cancelled = reason;
-    for (const model of run.models) this.endModel(run, model, { status: 'cancelled', error: CANCELLED });
+    for (const model of run.models)
+      this.endModel(run, model, { status: 'cancelled', error: CANCELLED, failure: 'cancelled' });
     return true;
   }
 
@@ -180,6 +186,7 @@ export class ComparisonRunner {
         this.endModel(run, m, {
           status: 'error',
           error: `${m.model.name} sent nothing for ${idleSeconds} s; the request was abandoned`,
+          failure: 'timeout',
         }),
       this.deps.idleTimeoutMs,
     );
@@ -205,11 +212,13 @@ export class ComparisonRunner {
         }
       }
       // An aborted SDK stream may end quietly instead of throwing: never call that completed.
-      if (signal.aborted) this.endModel(run, m, { status: 'cancelled', error: CANCELLED });
+      if (signal.aborted)
+        this.endModel(run, m, { status: 'cancelled', error: CANCELLED, failure: 'cancelled' });
       else if (!finished)
         this.endModel(run, m, {
           status: 'error',
           error: `${m.model.name}'s stream ended before the answer was complete`,
+          failure: 'network',
         });
       else this.endModel(run, m, { status: 'completed' });
     } catch (err) {
@@ -217,8 +226,8 @@ export class ComparisonRunner {
         if (!signal.aborted && !(err instanceof ProviderError))
           this.deps.log.error({ err, modelId: m.model.id }, 'model stream failed unexpectedly');
         const ending: Ending = signal.aborted
-          ? { status: 'cancelled', error: CANCELLED }
-          : { status: 'error', error: failureMessage(err, m.model) };
+          ? { status: 'cancelled', error: CANCELLED, failure: 'cancelled' }
+          : { status: 'error', error: failureMessage(err, m.model), failure: failureKind(err) };
         this.endModel(run, m, ending);
       }
     } finally {
@@ -246,6 +255,7 @@ export class ComparisonRunner {
       this.endModel(run, m, {
         status: 'error',
         error: `${m.model.name}'s answer passed the limit of ${this.deps.maxResponseChars} characters; it was stopped there`,
+        failure: 'too_large',
       });
   }
 
@@ -288,7 +298,7 @@ export class ComparisonRunner {
     const event: ComparisonEvent =
       ending.status === 'completed'
         ? { type: 'model_complete', ...base, metrics: m.metrics }
-        : { type: 'model_error', ...base, error: ending.error, metrics: m.metrics };
+        : { type: 'model_error', ...base, error: ending.error, metrics: m.metrics, failure: ending.failure };
     run.log.append(event);
     if (run.models.every(isEnded)) this.endSession(run);
   }
