@@ -3,38 +3,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAnthropicProvider } from '../../src/providers/anthropic.js';
+import { eventPieces } from '../../src/providers/event-pieces.js';
 import { createOpenAIProvider } from '../../src/providers/openai.js';
-import { pieces, splitBody } from '../../src/providers/provider-fetch.js';
 import { collect, generateRequest } from '../support/collect.js';
 import { type ProviderServer, startProviderServer } from '../support/provider-server.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const joined = (parts: Uint8Array[]) => Buffer.concat(parts).toString('utf8');
 
-describe('pieces', () => {
-  it('cuts a long read after the last newline that fits, and passes a line longer than the limit whole', () => {
-    const long = 'x'.repeat(25);
-    const chunk = bytes(`data: a\n\ndata: bb\n\n${long}\ndata: é😀\n\n`);
-    const out = [...pieces(chunk, 12)];
-    expect(joined(out)).toBe(Buffer.from(chunk).toString('utf8'));
-    const texts = out.map((p) => Buffer.from(p).toString());
-    expect(texts[0]).toBe('data: a\n\n');
-    // Cutting a long line would only make the SDK rescan its growing buffer once per piece.
-    expect(texts).toContain(`${long}\n`);
-    // Every piece fits the limit, or is one line longer than it, whole.
-    for (const t of texts)
-      expect(Buffer.byteLength(t) <= 12 || t.indexOf('\n') === t.length - 1, JSON.stringify(t)).toBe(true);
-    // Views of the read, not copies.
-    expect(out.every((p) => p.buffer === chunk.buffer)).toBe(true);
-  });
-
-  it('leaves a short read whole', () => {
-    const chunk = bytes('data: {}\n\n');
-    expect([...pieces(chunk, 2048)]).toEqual([chunk]);
-  });
-});
-
-describe('splitBody', () => {
+describe('eventPieces', () => {
   it('passes the same bytes in the same order and the upstream error object itself', async () => {
     const failure = new Error('socket hang up');
     let sent = 0;
@@ -44,7 +21,7 @@ describe('splitBody', () => {
         else controller.error(failure);
       },
     });
-    const reader = splitBody(upstream, 256).getReader();
+    const reader = eventPieces(upstream, 256).getReader();
     const received: Uint8Array[] = [];
     const error = await (async () => {
       try {
