@@ -14,7 +14,7 @@ import type { ComparisonEvent, ModelFailureKind } from './comparison-events.js';
 import { type EventLogRegistry, SessionEventLog } from './event-log.js';
 import { type ModelMetrics, modelMetrics, sessionMetrics } from './metrics.js';
 import { raceTimeout } from './race-timeout.js';
-import { wellFormedChunk } from './text.js';
+import { headOf, wellFormedChunk } from './text.js';
 
 export interface RunnerDeps {
   providerFor(model: ModelInfo): Provider;
@@ -236,9 +236,23 @@ export class ComparisonRunner {
   }
 
   private onDelta(run: SessionRun, m: ModelRun, kind: 'text' | 'reasoning', delta: string): void {
-    const { chunk, carry } = wellFormedChunk(m.carry[kind], delta);
-    m.carry[kind] = carry;
-    if (chunk.length === 0) return;
+    const whole = wellFormedChunk(m.carry[kind], delta);
+    m.carry[kind] = whole.carry;
+    // An answer never grows past the cap, not even by one delta: what passes it is cut off here, so
+    // the relayed and stored text is at most maxResponseChars (one 7 MiB delta was relayed whole).
+    const room = this.deps.maxResponseChars - m.text.length - m.reasoning.length;
+    const over = whole.chunk.length > room;
+    const chunk = over ? headOf(whole.chunk, room) : whole.chunk;
+    if (chunk.length > 0) this.append(run, m, kind, chunk);
+    if (over)
+      this.endModel(run, m, {
+        status: 'error',
+        error: `${m.model.name}'s answer passed the limit of ${this.deps.maxResponseChars} characters; it was stopped there`,
+        failure: 'too_large',
+      });
+  }
+
+  private append(run: SessionRun, m: ModelRun, kind: 'text' | 'reasoning', chunk: string): void {
     const now = Date.now();
     if (kind === 'text') {
       m.firstTokenAt ??= now;
@@ -251,12 +265,6 @@ export class ComparisonRunner {
     if (m.status === 'pending') m.status = 'streaming';
     const type = kind === 'text' ? 'model_chunk' : 'model_reasoning';
     run.log.append({ type, modelId: m.model.id, chunk, timestamp: new Date(now).toISOString() });
-    if (m.text.length + m.reasoning.length > this.deps.maxResponseChars)
-      this.endModel(run, m, {
-        status: 'error',
-        error: `${m.model.name}'s answer passed the limit of ${this.deps.maxResponseChars} characters; it was stopped there`,
-        failure: 'too_large',
-      });
   }
 
   /** The first ending of a model wins; later ones (a late provider error after a cancel) are ignored. */

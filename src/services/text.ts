@@ -15,5 +15,12 @@ export function wellFormedChunk(carry: string, delta: string): { chunk: string; 
   return { chunk: text.toWellFormed(), carry: '' };
 }
 
+/** At most `max` UTF-16 units of well-formed `text`, never ending between the two halves of a pair. */
+export function headOf(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const end = max > 0 && isHighSurrogate(text.charCodeAt(max - 1)) ? max - 1 : max;
+  return text.slice(0, end);
+}
+
 /** User input (prompts, system prompts): a lone surrogate becomes U+FFFD, as the store would keep it. */
 export const wellFormed = (s: string) => s.toWellFormed();

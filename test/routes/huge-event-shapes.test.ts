@@ -66,7 +66,20 @@ async function runBoth(body: RawBody) {
       .filter((e) => e.event === 'model_complete' || e.event === 'model_error')
       .map((e) => [(e.data as { modelId: string }).modelId, e]),
   );
-  return { ends, slowest, ms: performance.now() - started };
+  const relayed = (modelId: string) =>
+    sse.events
+      .filter((e) => e.event === 'model_chunk' && (e.data as { modelId: string }).modelId === modelId)
+      .reduce((n, e) => n + (e.data as { chunk: string }).chunk.length, 0);
+  return { ends, slowest, ms: performance.now() - started, sessionId: r.json.sessionId, relayed };
+}
+
+async function storedText(sessionId: string) {
+  const r = await stack.api<{ responses: { modelId: string; response: string }[] }>(
+    'GET',
+    `/comparison/${sessionId}`,
+    { token: stack.token('huge-shapes-user') },
+  );
+  return r.json.responses.find((x) => x.modelId === stack.models.openai.id)?.response ?? '';
 }
 
 const errorOf = (e: { data: unknown } | undefined) => (e?.data as { error?: string } | undefined)?.error;
@@ -90,6 +103,34 @@ describe('event streams with huge events of other shapes', () => {
     expect(ends[stack.models.openai.id]?.event).toBe('model_error');
     expect(errorOf(ends[stack.models.openai.id])).toMatch(/one event larger than 8 MiB/);
     expect(ends[stack.models.anthropic.id]?.event).toBe('model_complete');
+    expect(slowest).toBeLessThan(2000);
+  }, 60_000);
+
+  it('a 20 MB answer in ordinary 4 KiB deltas is stopped at MAX_RESPONSE_CHARS, stored no longer than it', async () => {
+    const delta = `data: ${chunk({ content: 'z'.repeat(4096) })}\n\n`;
+    const { ends, slowest, ms, sessionId } = await runBoth(function* () {
+      yield `data: ${chunk({ role: 'assistant', content: '' })}\n\n`;
+      for (let i = 0; i < 5000; i++) yield delta;
+      yield `data: ${chunk({}, 'stop')}\n\ndata: ${usage}\n\ndata: [DONE]\n\n`;
+    });
+    console.info(`20 MB answer: ended after ${Math.round(ms)} ms, slowest GET / ${Math.round(slowest)} ms`);
+    expect(errorOf(ends[stack.models.openai.id])).toMatch(/passed the limit of 1000000 characters/);
+    expect(ends[stack.models.anthropic.id]?.event).toBe('model_complete');
+    expect((await storedText(sessionId)).length).toBeLessThanOrEqual(1_000_000);
+    expect(slowest).toBeLessThan(2000);
+  }, 60_000);
+
+  it('one 7 MiB delta (under the event cap) is cut to MAX_RESPONSE_CHARS, relayed and stored no longer', async () => {
+    const { ends, slowest, ms, sessionId, relayed } = await runBoth(function* () {
+      yield `data: ${chunk({ role: 'assistant', content: '' })}\n\n`;
+      yield `data: ${chunk({ content: 'q'.repeat(7 * 1024 * 1024) })}\n\n`;
+      yield `data: ${chunk({}, 'stop')}\n\ndata: ${usage}\n\ndata: [DONE]\n\n`;
+    });
+    console.info(`7 MiB delta: ended after ${Math.round(ms)} ms, slowest GET / ${Math.round(slowest)} ms`);
+    expect(errorOf(ends[stack.models.openai.id])).toMatch(/passed the limit of 1000000 characters/);
+    expect(ends[stack.models.anthropic.id]?.event).toBe('model_complete');
+    expect(relayed(stack.models.openai.id)).toBe(1_000_000);
+    expect((await storedText(sessionId)).length).toBe(1_000_000);
     expect(slowest).toBeLessThan(2000);
   }, 60_000);
 

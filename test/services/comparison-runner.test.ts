@@ -291,11 +291,20 @@ describe('comparison runner', () => {
     const { responses } = await e.stored(run.request.sessionId);
     const long = responses.find((r) => r.modelId === 'long');
     expect(long?.status).toBe('error');
-    // Stopped at the chunk that passed the limit: nothing after it was relayed or stored.
+    // Cut at the limit within the chunk that passed it: nothing beyond it was relayed or stored.
     expect(long?.response).toBe(chunksOf(run, 'long'));
-    expect(long?.response.length).toBeGreaterThan(30);
-    expect(long?.response.length).toBeLessThan(40);
+    expect(long?.response.length).toBe(30);
     expect(responses.find((r) => r.modelId === 'short')?.status).toBe('completed');
+  });
+
+  it('cuts an answer at the limit without splitting a surrogate pair', async () => {
+    const e = await engine({ emoji: { chunks: ['abcd', 'e\uD83D\uDE00fgh'] } }, { maxResponseChars: 6 });
+    const run = await e.start(['emoji']);
+    await run.log.finalStored;
+    expect(endingOf(run, 'emoji')?.type).toBe('model_error');
+    expect(chunksOf(run, 'emoji')).toBe('abcde');
+    const { responses } = await e.stored(run.request.sessionId);
+    expect(responses[0]?.response).toBe('abcde');
   });
 
   it('never splits a surrogate pair between chunks, and a lone surrogate becomes U+FFFD', async () => {
