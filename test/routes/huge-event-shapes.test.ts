@@ -106,6 +106,22 @@ describe('event streams with huge events of other shapes', () => {
     expect(slowest).toBeLessThan(2000);
   }, 60_000);
 
+  it('one 50 MB single-line event from a provider that costs us nothing to send: the server stays quick', async () => {
+    const block = Buffer.from('x'.repeat(64 * 1024));
+    const { ends, slowest, ms } = await runBoth(function* () {
+      yield `data: ${chunk({ role: 'assistant', content: '' })}\n\n`;
+      yield 'data: {"choices":[{"index":0,"delta":{"content":"';
+      for (let i = 0; i < 800; i++) yield block;
+      yield `"},"finish_reason":null}]}\n\ndata: ${chunk({}, 'stop')}\n\ndata: [DONE]\n\n`;
+    });
+    console.info(
+      `50 MB one-line event: ended after ${Math.round(ms)} ms, slowest GET / ${Math.round(slowest)} ms`,
+    );
+    expect(errorOf(ends[stack.models.openai.id])).toMatch(/one event larger than 8 MiB/);
+    expect(ends[stack.models.anthropic.id]?.event).toBe('model_complete');
+    expect(slowest).toBeLessThan(2000);
+  }, 60_000);
+
   it('a 20 MB answer in ordinary 4 KiB deltas is stopped at MAX_RESPONSE_CHARS, stored no longer than it', async () => {
     const delta = `data: ${chunk({ content: 'z'.repeat(4096) })}\n\n`;
     const { ends, slowest, ms, sessionId } = await runBoth(function* () {
