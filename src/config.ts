@@ -28,6 +28,23 @@ const usdLimit = z.preprocess(
     .optional(),
 );
 
+// A Postgres connection URL; the message never repeats the value, which may hold a password.
+const databaseUrl = z.preprocess(
+  emptyToUndefined,
+  z
+    .string()
+    .trim()
+    .refine((v) => {
+      try {
+        const url = new URL(v);
+        return url.protocol === 'postgres:' || url.protocol === 'postgresql:';
+      } catch {
+        return false;
+      }
+    }, 'must be a Postgres URL: postgres://user:password@host:5432/database')
+    .optional(),
+);
+
 const booleanFlag = z.preprocess(
   emptyToUndefined,
   z
@@ -69,6 +86,7 @@ const envSchema = z
     PORT: int(0, 65535, 3001),
     HOST: z.preprocess(emptyToUndefined, z.string().default('127.0.0.1')),
     DATABASE_PATH: z.preprocess(emptyToUndefined, z.string().default('./database.sqlite')),
+    DATABASE_URL: databaseUrl,
     OPENAI_API_KEY: optionalString,
     OPENAI_BASE_URL: optionalUrl,
     ANTHROPIC_API_KEY: optionalString,
@@ -182,6 +200,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST,
     port: e.PORT,
     databasePath: e.DATABASE_PATH,
+    /** Postgres instead of SQLite when set (DATABASE_PATH is then unused). */
+    databaseUrl: e.DATABASE_URL,
     logLevel: e.LOG_LEVEL,
     corsOrigins: e.CORS_ORIGIN.split(',')
       .map((o) => o.trim())

@@ -81,6 +81,17 @@ describe('loadConfig', () => {
       expect([hops('x', 0), hops('x', 1), hops('x', 2)]).toEqual([true, true, false]);
   });
 
+  it('takes a postgres:// or postgresql:// DATABASE_URL, and never repeats it in an error', () => {
+    expect(loadConfig({}).databaseUrl).toBeUndefined();
+    expect(loadConfig({ DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/app' }).databaseUrl).toBe(
+      'postgres://u:p@127.0.0.1:5432/app',
+    );
+    expect(loadConfig({ DATABASE_URL: 'postgresql://db.internal/app' }).databaseUrl).toBe(
+      'postgresql://db.internal/app',
+    );
+    expect(() => loadConfig({ DATABASE_URL: 'http://u:hunter2@h/db' })).toThrow(/^(?!.*hunter2)/);
+  });
+
   it('treats empty values as unset, as a copied .env.example leaves them', () => {
     const c = loadConfig({ OPENAI_API_KEY: '', PORT: '', JWT_SECRET: '' });
     expect(c.providers.openai).toBeUndefined();
@@ -107,6 +118,12 @@ describe('loadConfig', () => {
     ['MAX_MODELS_PER_COMPARISON', { MAX_MODELS_PER_COMPARISON: '-1' }, /MAX_MODELS_PER_COMPARISON/],
     ['MAX_RUNNING_PER_USER', { MAX_RUNNING_PER_USER: 'lots' }, /MAX_RUNNING_PER_USER/],
     ['JWT_SECRET in production', { NODE_ENV: 'production' }, /JWT_SECRET is required in production/],
+    [
+      'DATABASE_URL',
+      { DATABASE_URL: 'mysql://u:secret@h/db' },
+      /^Invalid configuration: DATABASE_URL must be a Postgres URL/,
+    ],
+    ['DATABASE_URL', { DATABASE_URL: 'not a url' }, /DATABASE_URL must be a Postgres URL/],
     ['BUDGET_USD_PER_DAY', { BUDGET_USD_PER_DAY: '0' }, /BUDGET_USD_PER_DAY must be a positive number/],
     ['BUDGET_USD_PER_MONTH', { BUDGET_USD_PER_MONTH: 'ten' }, /BUDGET_USD_PER_MONTH must be a positive/],
     ['BUDGET_UNPRICED', { BUDGET_UNPRICED: 'maybe' }, /BUDGET_UNPRICED must be deny or allow/],
