@@ -141,7 +141,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  await app.register(db, { path: config.databasePath });
+  await app.register(db, { path: config.databasePath, url: config.databaseUrl });
   await app.register(repositories);
   await app.register(auth);
   await app.register(budgets);

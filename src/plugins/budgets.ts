@@ -1,6 +1,5 @@
-// The budgets plugin: the spending ledger of this app's database, with the configured limits.
+// The budgets plugin: the spending ledger of the configured engine (app.stores), with the configured limits.
 import fp from 'fastify-plugin';
-import { createSqliteBudgetStore } from '../repositories/sqlite/budget-store.js';
 import type { BudgetStore } from '../services/budget.js';
 
 declare module 'fastify' {
@@ -11,7 +10,7 @@ declare module 'fastify' {
 
 export default fp(
   async (app) => {
-    app.decorate('budgets', createSqliteBudgetStore(app.db, app.config.budgets));
+    app.decorate('budgets', app.stores.budgets);
   },
-  { name: 'budgets', dependencies: ['db'] },
+  { name: 'budgets', dependencies: ['repositories'] },
 );

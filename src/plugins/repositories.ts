@@ -1,23 +1,25 @@
-// The repositories plugin: the stores every service uses, for the configured database engine.
+// The repositories plugin: every store the services use, for the configured database engine.
 import fp from 'fastify-plugin';
-import { createSqliteSessionStore } from '../repositories/sqlite/session-store.js';
-import { createSqliteUserStore } from '../repositories/sqlite/user-store.js';
-import { createSqliteVoteStore } from '../repositories/sqlite/vote-store.js';
-import type { Stores } from '../repositories/types.js';
+import { createPostgresStores } from '../repositories/postgres/index.js';
+import { createSqliteStores } from '../repositories/sqlite/index.js';
+import type { EngineStores } from '../repositories/types.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    stores: Stores;
+    stores: EngineStores;
   }
 }
 
 export default fp(
   async (app) => {
-    app.decorate('stores', {
-      sessions: createSqliteSessionStore(app.db),
-      users: createSqliteUserStore(app.db),
-      votes: createSqliteVoteStore(app.db),
-    } satisfies Stores);
+    const options = { budgets: app.config.budgets };
+    const { database } = app;
+    app.decorate(
+      'stores',
+      database.engine === 'postgres'
+        ? createPostgresStores(database.db, options)
+        : createSqliteStores(database.db, options),
+    );
   },
   { name: 'repositories', dependencies: ['db'] },
 );

@@ -1,6 +1,5 @@
-// The shares plugin: share links as `app.shares`, over the SQLite store and the comparison engine's view.
+// The shares plugin: share links as `app.shares`, over the engine's store and the comparison engine's view.
 import fp from 'fastify-plugin';
-import { createSqliteSharesStore } from '../repositories/sqlite/shares-store.js';
 import { createSharesService, type SharesService } from '../services/shares.js';
 
 declare module 'fastify' {
@@ -14,7 +13,7 @@ export default fp(
     app.decorate(
       'shares',
       createSharesService({
-        store: createSqliteSharesStore(app.db),
+        store: app.stores.shares,
         getSession: (userId, sessionId) => app.comparisons.get(userId, sessionId),
         // A blind session is shared only once revealed: the link would otherwise give the models away.
         refuseShare: (view) =>
@@ -22,5 +21,5 @@ export default fp(
       }),
     );
   },
-  { name: 'shares', dependencies: ['db', 'sessions'] },
+  { name: 'shares', dependencies: ['repositories', 'sessions'] },
 );

@@ -1,6 +1,8 @@
-// The stores the services use: Promise-returning interfaces, one implementation per engine (SQLite now).
+// The stores the services use: Promise-returning interfaces, one implementation per engine (SQLite, Postgres).
 import type { CostSource, PriceSnapshot, ResponseStatus, SessionStatus, UsageSource } from '../db/schema.js';
 import type { FinishReason } from '../providers/types.js';
+import type { BudgetLimits, BudgetStore } from '../services/budget.js';
+import type { SharesStore } from '../services/shares.js';
 
 export interface AuthUser {
   id: string;
@@ -186,4 +188,15 @@ export interface Stores {
   sessions: SessionStore;
   users: UserStore;
   votes: VoteStore;
+}
+
+/** Every store of one engine: what `app.stores` holds (budgets and shares have their own plugins over it). */
+export interface EngineStores extends Stores {
+  budgets: BudgetStore;
+  shares: SharesStore;
+}
+
+/** What an engine's stores are made with besides its database handle. */
+export interface EngineStoreOptions {
+  budgets: BudgetLimits;
 }

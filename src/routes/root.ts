@@ -59,7 +59,7 @@ const rootRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (_request, reply) => {
-      const database = app.databaseHealth();
+      const database = await app.databaseHealth();
       const ok = database.reachable && database.writable;
       const mem = process.memoryUsage();
       const body = {

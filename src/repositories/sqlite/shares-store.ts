@@ -1,21 +1,9 @@
 // The SharesStore on SQLite (Drizzle over better-sqlite3): synchronous queries behind Promises.
 import { and, desc, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { type Share, shares } from '../../db/schema.js';
-import { sharedSnapshotSchema } from '../../schemas/shares.js';
-import type { ShareRecord, SharesStore } from '../../services/shares.js';
-
-/** Stored JSON is parsed back through the schema, so a record's type is checked rather than asserted. */
-function toRecord(row: Share): ShareRecord {
-  return {
-    id: row.id,
-    sessionId: row.sessionId,
-    userId: row.userId,
-    snapshot: sharedSnapshotSchema.parse(JSON.parse(row.snapshot)),
-    createdAt: row.createdAt,
-    revokedAt: row.revokedAt,
-  };
-}
+import { shares } from '../../db/schema.js';
+import type { SharesStore } from '../../services/shares.js';
+import { toShareRecord as toRecord } from '../share-record.js';
 
 export function createSqliteSharesStore(db: Db): SharesStore {
   return {
