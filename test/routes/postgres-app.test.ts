@@ -1,0 +1,93 @@
+// The whole app on Postgres (DATABASE_URL): a real comparison through the stream, read back, on two instances.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Created, type Stack, startStack } from '../support/comparison-stack.js';
+import { explainSkip, throwawayDatabase } from '../support/postgres.js';
+import { openSse, textsByModel } from '../support/sse-client.js';
+
+const database = await throwawayDatabase();
+const skipped = typeof database === 'string' ? database : undefined;
+if (skipped) explainSkip('the app on Postgres', skipped);
+
+describe.skipIf(skipped !== undefined)('the app on Postgres', () => {
+  let a: Stack;
+  let b: Stack;
+  let token: string;
+  beforeAll(async () => {
+    if (typeof database === 'string') return;
+    const env = { DATABASE_URL: database.url, BUDGET_USD_PER_DAY: '5' };
+    // Two instances on one database, as behind a reverse proxy.
+    a = await startStack({ env });
+    b = await startStack({ env });
+    token = a.token('pg-user');
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    if (typeof database !== 'string') await database.drop();
+  });
+
+  it('streams a comparison, stores it, and another instance reads it back, history, replay and all', async () => {
+    a.scriptModels({ deltas: 12, intervalMs: 5 });
+    const health = await a.api<{ database: unknown }>('GET', '/health');
+    expect(health.status).toBe(200);
+    expect(health.json.database).toEqual({ reachable: true, writable: true, problem: null });
+
+    const created = await a.api<Created>('POST', '/comparison', {
+      token,
+      body: { prompt: 'Explain advisory locks', modelIds: a.models.ids },
+    });
+    expect(created.status, created.text).toBe(201);
+    const c = created.json;
+    const client = openSse(new URL(c.streamUrl, a.url).href);
+    expect((await client.done).ended).toBe(true);
+    expect(client.events.at(-1)?.event).toBe('comparison_complete');
+    const texts = textsByModel(client.events);
+
+    // Instance b never ran it: everything comes from Postgres.
+    const read = await b.api<{
+      status: string;
+      prompt: string;
+      responses: { modelId: string; response: string; status: string; cost: number | null }[];
+    }>('GET', `/comparison/${c.sessionId}`, { token });
+    expect(read.status).toBe(200);
+    expect(read.json).toMatchObject({ status: 'completed', prompt: 'Explain advisory locks' });
+    expect(read.json.responses).toHaveLength(2);
+    for (const r of read.json.responses) {
+      expect(r.status).toBe('completed');
+      expect(r.response.length).toBeGreaterThan(0);
+      expect(r.response).toBe(texts[r.modelId]);
+    }
+
+    const history = await b.api<{ id: string }[]>('GET', '/comparison?limit=10', { token });
+    expect(history.status).toBe(200);
+    expect(history.headers.get('x-total-count')).toBe('1');
+    expect(JSON.stringify(history.json)).toContain(c.sessionId);
+
+    // A finished session's stream replays from the store, on the instance that never ran it.
+    const replay = openSse(`${b.url}/comparison/${c.sessionId}/stream`, { authorization: `Bearer ${token}` });
+    expect((await replay.done).ended).toBe(true);
+    expect(replay.events.map((e) => e.raw)).toEqual(client.events.map((e) => e.raw));
+
+    // The budget ledger is shared: what a spent shows on b.
+    const usage = await b.api<{ day: { spent: number; reserved: number; limit: number } }>(
+      'GET',
+      '/me/usage',
+      {
+        token,
+      },
+    );
+    expect(usage.status).toBe(200);
+    expect(usage.json.day).toMatchObject({ reserved: 0, limit: 5 });
+    expect(usage.json.day.spent).toBeGreaterThan(0);
+
+    // Votes and share links go through the Postgres stores too.
+    const modelId = read.json.responses[0]?.modelId;
+    const vote = await b.api('POST', `/comparison/${c.sessionId}/vote`, { token, body: { choice: modelId } });
+    expect(vote.status, vote.text).toBe(200);
+    const share = await a.api<{ shareId: string }>('POST', `/comparison/${c.sessionId}/share`, { token });
+    expect(share.status, share.text).toBe(201);
+    const shared = await b.api<{ prompt: string }>('GET', `/shared/${share.json.shareId}`);
+    expect(shared.status).toBe(200);
+    expect(shared.json.prompt).toBe('Explain advisory locks');
+  });
+});
