@@ -86,13 +86,20 @@ export async function openPostgres(url: string, options: OpenPostgresOptions = {
    */
   async function health(): Promise<DatabaseHealth> {
     if (closed) return { reachable: false, writable: false, problem: 'the database is closed' };
+    const probe = async () => {
+      const result = await pool.query<{ read_only: string }>(
+        "select current_setting('transaction_read_only') as read_only",
+      );
+      return result.rows[0]?.read_only === 'on';
+    };
     let readOnly: boolean;
     try {
-      const result = await withTimeout(
-        pool.query<{ read_only: string }>("select current_setting('transaction_read_only') as read_only"),
+      // A second try: after a server restart or failover the first query may meet a pooled
+      // connection the server has already cut, which the pool then drops.
+      readOnly = await withTimeout(
+        probe().catch(() => probe()),
         HEALTH_TIMEOUT_MS,
       );
-      readOnly = result.rows[0]?.read_only === 'on';
     } catch {
       return { reachable: false, writable: false, problem: 'the database does not answer' };
     }

@@ -1,8 +1,10 @@
 // One error handler for the whole app: every failure leaves as the contract's envelope.
 import type { Socket } from 'node:net';
 import Database from 'better-sqlite3';
+import { DrizzleQueryError } from 'drizzle-orm/errors';
 import type { ConnectionError, FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import pg from 'pg';
 import { envelope, envelopeCode, reasonPhrase } from '../errors.js';
 import { ProviderError } from '../providers/types.js';
 
@@ -44,11 +46,27 @@ function isCatalogError(err: FastifyError): boolean {
 // SQLite failures of the storage itself, not of a query: a read-only or vanished file, a full disk, a lock.
 const storageCodes = /^SQLITE_(READONLY|IOERR|FULL|CANTOPEN|BUSY|LOCKED|CORRUPT|NOTADB|PERM|PROTOCOL)/;
 
-/** better-sqlite3's error, thrown as it is or as the `cause` of Drizzle's DrizzleQueryError. */
-function storageFailure(err: unknown): string | undefined {
+// Postgres failures of the server, not of a query: connection lost (08), out of resources (53),
+// shut down or starting (57P), system errors (58), and a read-only transaction (25006).
+const pgStorageCodes = /^(08|53|57P|58)|^25006$/;
+// A query (or a transaction's connect) that never reached a server: refused, cut, or the pool's wait.
+const pgConnectionFailure = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH)$/;
+const pgPoolMessages = /^(timeout exceeded when trying to connect|Connection terminated)/;
+
+/**
+ * The engine's error, thrown as it is or as the `cause` of Drizzle's DrizzleQueryError: what the
+ * log line names it by (`sqliteCode` or `pgCode`), or undefined when it is no storage failure.
+ */
+function storageFailure(err: unknown): { sqliteCode: string } | { pgCode: string } | undefined {
   let e = err;
+  let viaQuery = false;
   for (let depth = 0; e instanceof Error && depth < 4; depth++, e = e.cause) {
-    if (e instanceof Database.SqliteError && storageCodes.test(e.code)) return e.code;
+    if (e instanceof Database.SqliteError && storageCodes.test(e.code)) return { sqliteCode: e.code };
+    if (e instanceof pg.DatabaseError && e.code && pgStorageCodes.test(e.code)) return { pgCode: e.code };
+    if (e instanceof DrizzleQueryError) viaQuery = true;
+    const code = (e as { code?: unknown }).code;
+    if (viaQuery && typeof code === 'string' && pgConnectionFailure.test(code)) return { pgCode: code };
+    if (pgPoolMessages.test(e.message)) return { pgCode: 'connection' };
   }
   return undefined;
 }
@@ -67,7 +85,7 @@ export function toEnvelope(err: FastifyError, request: FastifyRequest) {
   const storage = storageFailure(err);
   if (storage) {
     // The operator's to fix (and /health says so); the client may retry later.
-    request.log.error({ err, sqliteCode: storage }, 'database unavailable');
+    request.log.error({ err, ...storage }, 'database unavailable');
     return envelope(503, 'The database is unavailable; try again shortly', 'STORAGE_UNAVAILABLE');
   }
   request.log.error({ err }, 'request failed');

@@ -1,7 +1,8 @@
 // The whole app on Postgres (DATABASE_URL): a real comparison through the stream, read back, on two instances.
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Created, type Stack, startStack } from '../support/comparison-stack.js';
-import { explainSkip, throwawayDatabase } from '../support/postgres.js';
+import { explainSkip, TEST_DATABASE_URL, throwawayDatabase } from '../support/postgres.js';
 import { openSse, textsByModel } from '../support/sse-client.js';
 
 const database = await throwawayDatabase();
@@ -89,5 +90,47 @@ describe.skipIf(skipped !== undefined)('the app on Postgres', () => {
     const shared = await b.api<{ prompt: string }>('GET', `/shared/${share.json.shareId}`);
     expect(shared.status).toBe(200);
     expect(shared.json.prompt).toBe('Explain advisory locks');
+  });
+
+  it('a server that turns read-only: /health 503 and writes answer the 503 envelope; dropped connections come back', async () => {
+    if (typeof database === 'string') return;
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await admin.connect();
+    // New sessions of the test database start read-only (as on a standby); existing ones are cut.
+    const cut = async () => {
+      await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1', [
+        database.name,
+      ]);
+      // The pools drop their idle connections once the server's notice of the cut reaches them.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    };
+    try {
+      await admin.query(`alter database ${database.name} set default_transaction_read_only = on`);
+      await cut();
+      const health = await a.api<{ status: string; database: unknown }>('GET', '/health');
+      expect(health.status).toBe(503);
+      expect(health.json).toMatchObject({
+        status: 'degraded',
+        database: { reachable: true, writable: false, problem: 'the database is read-only' },
+      });
+      const me = await a.api('GET', '/auth/me', { token: a.token('never-seen-on-pg') });
+      expect(me.status).toBe(503);
+      expect(me.json).toEqual({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        code: 'STORAGE_UNAVAILABLE',
+        message: 'The database is unavailable; try again shortly',
+        timestamp: expect.any(String),
+      });
+      expect(a.logs.text()).toContain('"pgCode":"25006"');
+    } finally {
+      await admin.query(`alter database ${database.name} reset default_transaction_read_only`);
+      await cut();
+      await admin.end();
+    }
+    // The pools reconnect on their own after their connections were cut.
+    expect((await a.api('GET', '/health')).status).toBe(200);
+    const me = await b.api('GET', '/auth/me', { token: a.token('seen-after-recovery') });
+    expect(me.status).toBe(200);
   });
 });
