@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { DatabaseOpenError } from './db/pg-client.js';
 
 if (existsSync('.env')) process.loadEnvFile('.env');
 
@@ -16,7 +17,17 @@ try {
   throw err;
 }
 
-const app = await buildApp(config);
+let app: Awaited<ReturnType<typeof buildApp>>;
+try {
+  app = await buildApp(config);
+} catch (err) {
+  // A database that cannot be opened (Postgres down, a bad password): one line, no stack, exit 1.
+  if (err instanceof DatabaseOpenError) {
+    console.error(err.message);
+    process.exit(1);
+  }
+  throw err;
+}
 let closing = false;
 let force: NodeJS.Timeout | undefined;
 

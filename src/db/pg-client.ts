@@ -15,6 +15,11 @@ export const pgMigrationsFolder = resolve(migrationsFolder, 'postgres');
 const MIGRATION_LOCK = 4_201_758_163;
 const HEALTH_TIMEOUT_MS = 2000;
 
+/** Postgres could not be reached or migrated at start-up: the message names it, password masked. */
+export class DatabaseOpenError extends Error {
+  override name = 'DatabaseOpenError';
+}
+
 export interface OpenPostgresOptions {
   log?: FastifyBaseLogger;
   /** Connections per instance; node-postgres' default is 10. */
@@ -74,7 +79,7 @@ export async function openPostgres(url: string, options: OpenPostgresOptions = {
   } catch (err) {
     await pool.end().catch(() => {});
     const reason = err instanceof Error ? err.message : String(err);
-    throw new Error(`Could not open the Postgres database ${redactDatabaseUrl(url)}: ${reason}`, {
+    throw new DatabaseOpenError(`Could not open the Postgres database ${redactDatabaseUrl(url)}: ${reason}`, {
       cause: err,
     });
   }
