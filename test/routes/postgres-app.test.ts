@@ -1,6 +1,9 @@
 // The whole app on Postgres (DATABASE_URL): a real comparison through the stream, read back, on two instances.
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPostgres } from '../../src/db/pg-client.js';
+import { createPostgresStores } from '../../src/repositories/postgres/index.js';
 import { type Created, type Stack, startStack } from '../support/comparison-stack.js';
 import { explainSkip, TEST_DATABASE_URL, throwawayDatabase } from '../support/postgres.js';
 import { openSse, textsByModel } from '../support/sse-client.js';
@@ -132,5 +135,60 @@ describe.skipIf(skipped !== undefined)('the app on Postgres', () => {
     expect((await a.api('GET', '/health')).status).toBe(200);
     const me = await b.api('GET', '/auth/me', { token: a.token('seen-after-recovery') });
     expect(me.status).toBe(200);
+  });
+
+  it('a restarted instance ends the sessions a dead one left running, partial text kept', async () => {
+    if (typeof database === 'string') return;
+    // What a process that died mid-run left behind, written through the stores as it would have.
+    const dead = await openPostgres(database.url);
+    const stores = createPostgresStores(dead.db, { budgets: { unpriced: 'deny' } });
+    await stores.users.upsert({ id: 'pg-user', email: null, name: null });
+    const modelId = a.models.openai.id;
+    const sessionId = randomUUID();
+    await stores.sessions.create({
+      id: sessionId,
+      userId: 'pg-user',
+      prompt: 'Interrupted',
+      responses: [{ id: `${sessionId}-r1`, modelId, provider: 'openai' }],
+    });
+    await stores.sessions.persist([
+      {
+        sessionId,
+        events: [
+          {
+            id: 1,
+            event: 'model_chunk',
+            data: JSON.stringify({
+              sessionId,
+              modelId,
+              chunk: 'Half an ans',
+              timestamp: 'x',
+            }),
+          },
+        ],
+        responses: [
+          { id: `${sessionId}-r1`, appendText: 'Half an ans', appendReasoning: '', status: 'streaming' },
+        ],
+      },
+    ]);
+    await dead.close();
+
+    const restarted = await startStack({ env: { DATABASE_URL: database.url } });
+    try {
+      const read = await restarted.api<{
+        status: string;
+        responses: { response: string; status: string; errorMessage: string | null }[];
+      }>('GET', `/comparison/${sessionId}`, { token });
+      expect(read.status).toBe(200);
+      expect(read.json.status).toBe('failed');
+      expect(read.json.responses[0]).toMatchObject({ response: 'Half an ans', status: 'error' });
+      const replay = openSse(`${restarted.url}/comparison/${sessionId}/stream`, {
+        authorization: `Bearer ${token}`,
+      });
+      expect((await replay.done).ended).toBe(true);
+      expect(replay.events.at(-1)?.event).toBe('comparison_error');
+    } finally {
+      await restarted.close();
+    }
   });
 });
