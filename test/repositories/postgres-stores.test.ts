@@ -99,6 +99,26 @@ describe.skipIf(skipped !== undefined)('Postgres', () => {
       ).resolves.toBeUndefined();
     });
 
+    it('stamps a new user and moves updatedAt only on a real change, even from a second instance', async () => {
+      const row = async () =>
+        (
+          await first.pool.query<{ created_at: Date; updated_at: Date }>(
+            "select created_at, updated_at from users where id = 'u1'",
+          )
+        ).rows[0];
+      await storesOf(first).users.upsert({ id: 'u1', email: 'a@example.com', name: 'A' });
+      const created = await row();
+      expect(created?.created_at).toBeInstanceOf(Date);
+      await new Promise((r) => setTimeout(r, 5));
+      await storesOf(second).users.upsert({ id: 'u1', email: 'a@example.com', name: 'A' });
+      expect((await row())?.updated_at.getTime()).toBe(created?.updated_at.getTime());
+      await new Promise((r) => setTimeout(r, 5));
+      await storesOf(second).users.upsert({ id: 'u1', email: 'b@example.com', name: 'A' });
+      const updated = await row();
+      expect(updated?.created_at).toEqual(created?.created_at);
+      expect(updated?.updated_at.getTime()).toBeGreaterThan(created?.updated_at.getTime() ?? 0);
+    });
+
     it('stores text holding U+0000 (which Postgres text refuses) with U+FFFD in its place', async () => {
       const stores = storesOf(first);
       await stores.users.upsert({ id: 'u1', email: null, name: null });

@@ -37,7 +37,17 @@ async function admin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
 export async function throwawayDatabase(): Promise<ThrowawayDatabase | string> {
   const name = `pgt_${randomBytes(6).toString('hex')}`;
   try {
-    await admin((c) => c.query(`create database ${name}`));
+    // Another session on template1 (the source of every new database) makes CREATE DATABASE fail
+    // with 55006 for a moment: a few tries.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await admin((c) => c.query(`create database ${name}`));
+        break;
+      } catch (err) {
+        if ((err as { code?: string }).code !== '55006' || attempt === 5) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      }
+    }
   } catch (err) {
     const where = new URL(TEST_DATABASE_URL);
     where.password = '';
