@@ -6,6 +6,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import pg from 'pg';
 import { type DatabaseHealth, migrationsFolder } from './client.js';
 import * as schema from './pg-schema.js';
+import { createSessionLocks } from './pg-session-locks.js';
 
 export type PgDb = NodePgDatabase<typeof schema> & { $client: pg.Pool };
 
@@ -84,6 +85,7 @@ export async function openPostgres(url: string, options: OpenPostgresOptions = {
     });
   }
   const db: PgDb = drizzle(pool, { schema });
+  const locks = createSessionLocks(pool, options.log);
 
   /**
    * A round trip and the server's read-only state (a hot standby, default_transaction_read_only):
@@ -113,12 +115,13 @@ export async function openPostgres(url: string, options: OpenPostgresOptions = {
       : { reachable: true, writable: true, problem: null };
   }
 
-  /** Waits for checked-out connections to come back, then closes them all. */
+  /** Gives up the session locks' connection, waits for the other checked-out ones, then closes them all. */
   async function close() {
     if (closed) return;
     closed = true;
+    await locks.close();
     await pool.end();
   }
 
-  return { pool, db, health, close };
+  return { pool, db, locks, health, close };
 }

@@ -2,9 +2,13 @@
 import fp from 'fastify-plugin';
 import { type DatabaseHealth, type Db, openDatabase } from '../db/client.js';
 import { openPostgres, type PgDb, redactDatabaseUrl } from '../db/pg-client.js';
+import type { SessionLocks } from '../db/pg-session-locks.js';
 
 /** The engine this app stores in, with its Drizzle handle. */
-export type Database = { engine: 'sqlite'; db: Db } | { engine: 'postgres'; db: PgDb };
+export type Database =
+  | { engine: 'sqlite'; db: Db }
+  /** `locks`: the sessions this instance runs, so another instance's recovery leaves them alone. */
+  | { engine: 'postgres'; db: PgDb; locks: SessionLocks };
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -31,7 +35,7 @@ export default fp<DbOptions>(
     let database: Database;
     if (opts.url) {
       const pg = await openPostgres(opts.url, { log: app.log });
-      database = { engine: 'postgres', db: pg.db };
+      database = { engine: 'postgres', db: pg.db, locks: pg.locks };
       app.decorate('databaseHealth', pg.health);
       app.addHook('onClose', () => pg.close());
       app.log.info({ database: redactDatabaseUrl(opts.url) }, 'storing in Postgres');

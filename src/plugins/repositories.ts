@@ -17,7 +17,7 @@ export default fp(
     app.decorate(
       'stores',
       database.engine === 'postgres'
-        ? createPostgresStores(database.db, options)
+        ? createPostgresStores(database.db, options, database.locks)
         : createSqliteStores(database.db, options),
     );
   },

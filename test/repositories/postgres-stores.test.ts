@@ -22,8 +22,9 @@ type Opened = Awaited<ReturnType<typeof openPostgres>>;
 let first: Opened;
 let second: Opened;
 const noLimits: BudgetLimits = { unpriced: 'deny' };
-const storesOf = (opened: Opened, budgets: BudgetLimits = noLimits): EngineStores =>
-  createPostgresStores(opened.db, { budgets });
+/** Stores of an instance; with `locks` as the app wires them, without (SQLite's semantics) for the contracts. */
+const storesOf = (opened: Opened, budgets: BudgetLimits = noLimits, locks?: Opened['locks']): EngineStores =>
+  createPostgresStores(opened.db, { budgets }, locks);
 
 /** Every test starts on empty tables (one database per file: CREATE DATABASE per test would be slow). */
 async function emptyTables() {
@@ -117,6 +118,54 @@ describe.skipIf(skipped !== undefined)('Postgres', () => {
       const updated = await row();
       expect(updated?.created_at).toEqual(created?.created_at);
       expect(updated?.updated_at.getTime()).toBeGreaterThan(created?.updated_at.getTime() ?? 0);
+    });
+
+    it('recovery takes only the sessions of an instance that is gone, never a live one’s', async () => {
+      if (typeof database === 'string') return;
+      const dying = await openPostgres(database.url);
+      const live = storesOf(first, noLimits, first.locks);
+      const doomed = createPostgresStores(dying.db, { budgets: noLimits }, dying.locks);
+      await live.users.upsert({ id: 'u1', email: null, name: null });
+      const start = (stores: EngineStores, id: string) =>
+        stores.sessions.create({ id, userId: 'u1', prompt: 'p', responses: [] });
+      await start(live, 'runs-on-live');
+      await start(doomed, 'runs-on-dying');
+      const recovered = async (stores: EngineStores) =>
+        (await stores.sessions.findInterrupted()).map((f) => f.session.id);
+      // Each instance's own sessions, and the other's, are held: nothing to recover anywhere.
+      expect(await recovered(live)).toEqual([]);
+      expect(await recovered(storesOf(second, noLimits, second.locks))).toEqual([]);
+      // Without locks (SQLite's semantics) every running session is found.
+      expect(await recovered(storesOf(second))).toEqual(['runs-on-live', 'runs-on-dying']);
+
+      // The dying instance's connections go, and its locks with them.
+      await dying.close();
+      const third = storesOf(second, noLimits, second.locks);
+      expect(await recovered(third)).toEqual(['runs-on-dying']);
+      // Claimed by the instance recovering it: no one else takes it too.
+      expect(await recovered(storesOf(first, noLimits, first.locks))).toEqual([]);
+      const sessionLocks = async () =>
+        (
+          await first.pool.query<{ n: number }>(
+            `select count(*)::int as n from pg_locks where locktype = 'advisory' and objsubid = 2
+             and database = (select oid from pg_database where datname = current_database())`,
+          )
+        ).rows[0]?.n;
+      expect(await sessionLocks()).toBe(2);
+      // Ending a session gives its lock up.
+      for (const [stores, id] of [
+        [third, 'runs-on-dying'],
+        [live, 'runs-on-live'],
+      ] as const)
+        await stores.sessions.persist([
+          {
+            sessionId: id,
+            events: [{ id: 1, event: 'comparison_error', data: '{}' }],
+            responses: [],
+            final: { status: 'failed', errorMessage: 'x', finalEventId: 1 },
+          },
+        ]);
+      expect(await sessionLocks()).toBe(0);
     });
 
     it('stores text holding U+0000 (which Postgres text refuses) with U+FFFD in its place', async () => {

@@ -137,6 +137,36 @@ describe.skipIf(skipped !== undefined)('the app on Postgres', () => {
     expect(me.status).toBe(200);
   });
 
+  it('an instance starting while another runs a comparison leaves that comparison alone', async () => {
+    a.scriptModels({ deltas: 40, intervalMs: 25 });
+    const created = await a.api<Created>('POST', '/comparison', {
+      token,
+      body: { prompt: 'Still running', modelIds: a.models.ids },
+    });
+    expect(created.status, created.text).toBe(201);
+    const c = created.json;
+    const client = openSse(new URL(c.streamUrl, a.url).href);
+    await client.waitFor((e) => e.event === 'model_chunk');
+    // A rolling deploy: a new instance starts (and runs its start-up recovery) mid-comparison.
+    const joining = await startStack({
+      env: { DATABASE_URL: typeof database === 'string' ? '' : database.url },
+    });
+    try {
+      expect((await client.done).ended).toBe(true);
+      expect(client.events.at(-1)?.event).toBe('comparison_complete');
+      const read = await joining.api<{ status: string }>('GET', `/comparison/${c.sessionId}`, { token });
+      expect(read.json.status).toBe('completed');
+      // What the store holds is the run's own events alone: no recovery endings were added to it.
+      const replay = openSse(`${joining.url}/comparison/${c.sessionId}/stream`, {
+        authorization: `Bearer ${token}`,
+      });
+      expect((await replay.done).ended).toBe(true);
+      expect(replay.events.map((e) => e.raw)).toEqual(client.events.map((e) => e.raw));
+    } finally {
+      await joining.close();
+    }
+  });
+
   it('a restarted instance ends the sessions a dead one left running, partial text kept', async () => {
     if (typeof database === 'string') return;
     // What a process that died mid-run left behind, written through the stores as it would have.

@@ -2,6 +2,7 @@
 import { and, asc, count, desc, eq, getTableColumns, gt, inArray, or, type SQL, sql } from 'drizzle-orm';
 import type { PgDb } from '../../db/pg-client.js';
 import { comparisonSessions, modelResponses, sessionEventBatches } from '../../db/pg-schema.js';
+import type { SessionLocks } from '../../db/pg-session-locks.js';
 import { decodeEvents, encodeEvents } from '../event-batches.js';
 import type {
   NewSession,
@@ -148,8 +149,13 @@ function updateSessions(tx: Tx, batch: SessionProgress[], now: string) {
     where s.id = v.id`);
 }
 
-/** The Postgres implementation of SessionStore: each call is one query or one transaction on the pool. */
-export function createPostgresSessionStore(db: PgDb): SessionStore {
+/**
+ * The Postgres implementation of SessionStore: each call is one query or one transaction on the pool.
+ * With `locks` (as the app wires it) a session is claimed by the instance that creates it until it
+ * ends, and findInterrupted takes only sessions no live instance holds; without, it takes every
+ * running session, as SQLite's does.
+ */
+export function createPostgresSessionStore(db: PgDb, locks?: SessionLocks): SessionStore {
   const ownSession = (userId: string, id: string): SQL | undefined =>
     and(eq(comparisonSessions.id, id), eq(comparisonSessions.userId, userId));
 
@@ -199,22 +205,29 @@ export function createPostgresSessionStore(db: PgDb): SessionStore {
         updatedAt: now,
         completedAt: null,
       };
-      await db.transaction(async (tx) => {
-        await tx.insert(comparisonSessions).values(row);
-        if (session.responses.length === 0) return;
-        await tx.insert(modelResponses).values(
-          session.responses.map((r, position) => ({
-            id: r.id,
-            sessionId: session.id,
-            position: r.position ?? position,
-            modelId: r.modelId,
-            provider: r.provider,
-            status: 'pending' as const,
-            createdAt: now,
-            updatedAt: now,
-          })),
-        );
-      });
+      // Claimed before it is stored: no other instance's recovery may ever see it running unclaimed.
+      await locks?.claim(session.id);
+      await db
+        .transaction(async (tx) => {
+          await tx.insert(comparisonSessions).values(row);
+          if (session.responses.length === 0) return;
+          await tx.insert(modelResponses).values(
+            session.responses.map((r, position) => ({
+              id: r.id,
+              sessionId: session.id,
+              position: r.position ?? position,
+              modelId: r.modelId,
+              provider: r.provider,
+              status: 'pending' as const,
+              createdAt: now,
+              updatedAt: now,
+            })),
+          );
+        })
+        .catch(async (err: unknown) => {
+          await locks?.release(session.id);
+          throw err;
+        });
       return row;
     },
 
@@ -299,6 +312,7 @@ export function createPostgresSessionStore(db: PgDb): SessionStore {
         for (const round of rounds(responses, (r) => r.id)) await updateResponses(tx, round, now);
         for (const round of rounds(batch, (p) => p.sessionId)) await updateSessions(tx, round, now);
       });
+      if (locks) for (const p of batch) if (p.final) await locks.release(p.sessionId);
     },
 
     async eventsAfter(sessionId: string, afterId: number) {
@@ -316,13 +330,20 @@ export function createPostgresSessionStore(db: PgDb): SessionStore {
       return (result.rowCount ?? 0) > 0;
     },
 
-    /** Three queries however many sessions were left running: the sessions, their responses, their events. */
+    /**
+     * Three queries however many sessions were left running: the sessions, their responses, their
+     * events. With locks: never this instance's own, nor those another live instance holds; the ones
+     * returned are claimed here until their end is written.
+     */
     async findInterrupted() {
-      const sessions = await db
+      const running = await db
         .select(sessionColumns)
         .from(comparisonSessions)
         .where(inArray(comparisonSessions.status, ['pending', 'in_progress']))
         .orderBy(asc(comparisonSessions.seq));
+      const sessions: typeof running = [];
+      for (const session of running)
+        if (!locks || (!locks.holds(session.id) && (await locks.claim(session.id)))) sessions.push(session);
       if (sessions.length === 0) return [];
       const ids = sessions.map((s) => s.id);
       const [responses, events] = await Promise.all([responsesOf(ids), eventsOf(ids, 0)]);
