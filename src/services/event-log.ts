@@ -213,6 +213,27 @@ export class SessionEventLog {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Calls `onEvent` for every event of the log in order, from the next append on (events already in
+   * the log first), from the follower's own cursor: an index into the append-only array, so nothing is allocated per
+   * chunk. It stops after the session's final event; the returned function stops it earlier.
+   */
+  followEvents(onEvent: (event: ComparisonEvent, id: number) => void): () => void {
+    let next = 0;
+    const { events } = this;
+    const unsubscribe = this.subscribe(() => {
+      for (; next < events.length; next++) {
+        const logged = events[next] as LoggedEvent;
+        onEvent(logged.event, logged.id);
+        if (isFinalEvent(logged.event)) {
+          unsubscribe();
+          return;
+        }
+      }
+    });
+    return unsubscribe;
+  }
+
   get subscriberCount(): number {
     return this.listeners.size;
   }
