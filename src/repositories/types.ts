@@ -1,6 +1,7 @@
 // The stores the services use: Promise-returning interfaces, one implementation per engine (SQLite now).
 import type { CostSource, PriceSnapshot, ResponseStatus, SessionStatus, UsageSource } from '../db/schema.js';
 import type { FinishReason } from '../providers/types.js';
+import type { ModelMetrics } from '../services/metrics.js';
 
 export interface AuthUser {
   id: string;
@@ -79,23 +80,8 @@ export interface NewSession {
   responses: { id: string; modelId: string; provider: string; position?: number }[];
 }
 
-/** The figures of a response once its model ended. */
-export interface ResponseFinal {
-  inputTokens: number;
-  outputTokens: number;
-  cachedInputTokens: number;
-  cacheWriteInputTokens: number;
-  reasoningTokens: number | null;
-  cost: number | null;
-  costSource: CostSource;
-  usageSource: UsageSource;
-  price: PriceSnapshot | null;
-  responseTimeMs: number | null;
-  timeToFirstTokenMs: number | null;
-  timeToFirstReasoningMs: number | null;
-  finishReason: FinishReason | null;
-  errorMessage: string | null;
-}
+/** The figures of a response once its model ended: its metrics as the events carry them, minus the derived rate. */
+export type ResponseFinal = Omit<ModelMetrics, 'tokensPerSecond'> & { errorMessage: string | null };
 
 export interface ResponseProgress {
   id: string;
