@@ -6,22 +6,9 @@ import {
   ownerData,
   parseStoredEvent,
 } from './comparison-events.js';
-import { type EventView, ownerView } from './event-views.js';
+import { type EventView, type LoggedEvent, ownerView, sseFrame } from './event-views.js';
 
-export interface LoggedEvent {
-  id: number;
-  event: ComparisonEvent;
-  /** The owner's JSON data line, serialised once for the owner's subscribers and for the database. */
-  data: string;
-  /** The owner's SSE frame, built once: subscribers only concatenate and write. */
-  frame: string;
-  /** Bytes of all owner frames up to and including this one, so a subscriber's lag costs O(1) to measure. */
-  offset: number;
-}
-
-export function sseFrame(id: number, event: string, data: string): string {
-  return `id: ${id}\nevent: ${event}\ndata: ${data}\n\n`;
-}
+export { type LoggedEvent, sseFrame } from './event-views.js';
 
 /**
  * How far the visible log may run ahead of what the database holds. A client never sees an id more
