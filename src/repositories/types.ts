@@ -157,6 +157,19 @@ export interface StoredVote {
   createdAt: Date;
 }
 
+export interface VoteTallyFilter {
+  /** Only this user's votes (scope=me); every user's when absent. */
+  userId?: string;
+  /** Only blind votes whose answers named no model. */
+  blindOnly: boolean;
+}
+
+export interface VoteTallyRow {
+  models: string[];
+  choice: string;
+  count: number;
+}
+
 export interface VoteStore {
   /** False, storing nothing, for a blind vote on a session that has one already (atomically). */
   insert(vote: StoredVote): Promise<boolean>;
@@ -164,8 +177,14 @@ export interface VoteStore {
   forSession(userId: string, sessionId: string): Promise<StoredVote[]>;
   /** Oldest first. */
   listForUser(userId: string): Promise<StoredVote[]>;
-  /** Every user's votes, oldest first (scope=all). */
-  listAll(): Promise<StoredVote[]>;
+  /**
+   * What a leaderboard counts, summed by the database: the newest vote of each (user, session),
+   * kept when it is the user's (`userId`) and blind and not leaked (`blindOnly`), grouped by its
+   * models in slot order and its choice.
+   */
+  tally(filter: VoteTallyFilter): Promise<VoteTallyRow[]>;
+  /** Changes whenever a vote is stored or removed, by any instance: what cached boards are checked against. */
+  stamp(): Promise<string>;
 }
 
 export interface Stores {
