@@ -98,38 +98,28 @@ function follower(m: ReturnType<typeof createMetrics>) {
       return count;
     };
     const chunksOf = new Map(run.models.map((x) => [x.model.id, chunkCount(x.model.provider)]));
-    const { events } = run.log;
-    let next = 0;
-    const unsubscribe = run.log.subscribe(() => {
-      for (; next < events.length; next++) {
-        const e = (events[next] as (typeof events)[number]).event;
-        if (e.type === 'model_chunk' || e.type === 'model_reasoning') {
-          const count = chunksOf.get(e.modelId);
-          if (count) count.n += 1;
-        } else if (e.type === 'model_complete' || e.type === 'model_error') {
-          const provider = providers.get(e.modelId) ?? '';
-          const x = e.metrics;
-          if (e.type === 'model_complete') {
-            if (x.timeToFirstTokenMs !== null) m.ttft.observe({ provider }, x.timeToFirstTokenMs / 1000);
-            if (x.responseTimeMs !== null) m.duration.observe({ provider }, x.responseTimeMs / 1000);
-          } else
-            m.failures.inc({
-              provider,
-              kind: e.failure ?? (e.error === 'cancelled' ? 'cancelled' : 'error'),
-            });
-          m.tokens.inc({ provider, direction: 'input' }, x.inputTokens);
-          m.tokens.inc({ provider, direction: 'output' }, x.outputTokens);
-          if (x.cost !== null) m.cost.inc({ provider }, x.cost);
-        } else {
-          const outcome =
-            e.type === 'comparison_complete'
-              ? 'completed'
-              : e.status === 'cancelled'
-                ? 'cancelled'
-                : 'failed';
-          m.comparisons.inc({ outcome });
-          unsubscribe();
-        }
+    run.log.followEvents((e) => {
+      if (e.type === 'model_chunk' || e.type === 'model_reasoning') {
+        const count = chunksOf.get(e.modelId);
+        if (count) count.n += 1;
+      } else if (e.type === 'model_complete' || e.type === 'model_error') {
+        const provider = providers.get(e.modelId) ?? '';
+        const x = e.metrics;
+        if (e.type === 'model_complete') {
+          if (x.timeToFirstTokenMs !== null) m.ttft.observe({ provider }, x.timeToFirstTokenMs / 1000);
+          if (x.responseTimeMs !== null) m.duration.observe({ provider }, x.responseTimeMs / 1000);
+        } else
+          m.failures.inc({
+            provider,
+            kind: e.failure ?? (e.error === 'cancelled' ? 'cancelled' : 'error'),
+          });
+        m.tokens.inc({ provider, direction: 'input' }, x.inputTokens);
+        m.tokens.inc({ provider, direction: 'output' }, x.outputTokens);
+        if (x.cost !== null) m.cost.inc({ provider }, x.cost);
+      } else {
+        const outcome =
+          e.type === 'comparison_complete' ? 'completed' : e.status === 'cancelled' ? 'cancelled' : 'failed';
+        m.comparisons.inc({ outcome });
       }
     });
   };

@@ -2,6 +2,7 @@
 import type { CostSource, PriceSnapshot, ResponseStatus, SessionStatus, UsageSource } from '../db/schema.js';
 import type { FinishReason } from '../providers/types.js';
 import type { BudgetLimits, BudgetStore } from '../services/budget.js';
+import type { ModelMetrics } from '../services/metrics.js';
 import type { SharesStore } from '../services/shares.js';
 
 export interface AuthUser {
@@ -81,23 +82,8 @@ export interface NewSession {
   responses: { id: string; modelId: string; provider: string; position?: number }[];
 }
 
-/** The figures of a response once its model ended. */
-export interface ResponseFinal {
-  inputTokens: number;
-  outputTokens: number;
-  cachedInputTokens: number;
-  cacheWriteInputTokens: number;
-  reasoningTokens: number | null;
-  cost: number | null;
-  costSource: CostSource;
-  usageSource: UsageSource;
-  price: PriceSnapshot | null;
-  responseTimeMs: number | null;
-  timeToFirstTokenMs: number | null;
-  timeToFirstReasoningMs: number | null;
-  finishReason: FinishReason | null;
-  errorMessage: string | null;
-}
+/** The figures of a response once its model ended: its metrics as the events carry them, minus the derived rate. */
+export type ResponseFinal = Omit<ModelMetrics, 'tokensPerSecond'> & { errorMessage: string | null };
 
 export interface ResponseProgress {
   id: string;
@@ -173,6 +159,19 @@ export interface StoredVote {
   createdAt: Date;
 }
 
+export interface VoteTallyFilter {
+  /** Only this user's votes (scope=me); every user's when absent. */
+  userId?: string;
+  /** Only blind votes whose answers named no model. */
+  blindOnly: boolean;
+}
+
+export interface VoteTallyRow {
+  models: string[];
+  choice: string;
+  count: number;
+}
+
 export interface VoteStore {
   /** False, storing nothing, for a blind vote on a session that has one already (atomically). */
   insert(vote: StoredVote): Promise<boolean>;
@@ -180,8 +179,14 @@ export interface VoteStore {
   forSession(userId: string, sessionId: string): Promise<StoredVote[]>;
   /** Oldest first. */
   listForUser(userId: string): Promise<StoredVote[]>;
-  /** Every user's votes, oldest first (scope=all). */
-  listAll(): Promise<StoredVote[]>;
+  /**
+   * What a leaderboard counts, summed by the database: the newest vote of each (user, session),
+   * kept when it is the user's (`userId`) and blind and not leaked (`blindOnly`), grouped by its
+   * models in slot order and its choice.
+   */
+  tally(filter: VoteTallyFilter): Promise<VoteTallyRow[]>;
+  /** Changes whenever a vote is stored or removed, by any instance: what cached boards are checked against. */
+  stamp(): Promise<string>;
 }
 
 export interface Stores {

@@ -1,10 +1,7 @@
 // Blind sessions: models named by slot until the reveal, in the stream's view and in every read.
 import { randomInt } from 'node:crypto';
 import type { StoredResponse, StoredSession } from '../repositories/types.js';
-import type { LoggedEvent } from './event-log.js';
-import { sseFrame } from './event-log.js';
-import type { EventView } from './event-views.js';
-import type { ResponseView } from './session-views.js';
+import { type EventView, type LoggedEvent, sseFrame } from './event-views.js';
 
 /** A blind session's slot letter for a position: 0 is A. */
 export const slotOf = (position: number) => String.fromCharCode(65 + position);
@@ -27,7 +24,7 @@ export function shuffled<T>(items: readonly T[]): T[] {
 export const drawTwo = <T>(items: readonly T[]): T[] => shuffled(items).slice(0, 2);
 
 /** What a failure says in a blind session: never the vendor's words, which may name it. */
-const blindError = (slot: string, error: string) =>
+export const blindError = (slot: string, error: string) =>
   error === 'cancelled' ? error : `Model ${slot} failed to answer`;
 
 /**
@@ -66,44 +63,5 @@ export function blindView(
       })();
       return sseFrame(id, e.type, JSON.stringify(data));
     },
-  };
-}
-
-type HiddenField =
-  | 'provider'
-  | 'inputTokens'
-  | 'outputTokens'
-  | 'cachedInputTokens'
-  | 'cacheWriteInputTokens'
-  | 'reasoningTokens'
-  | 'responseTimeMs'
-  | 'timeToFirstTokenMs'
-  | 'timeToFirstReasoningMs'
-  | 'tokensPerSecond';
-export type HiddenResponseView = Omit<ResponseView, HiddenField> & {
-  [K in HiddenField]: ResponseView[K] | null;
-};
-
-/** A response of a hidden blind session: its slot, its text and status, and nothing that tells the model. */
-export function hiddenResponse(r: ResponseView, position: number): HiddenResponseView {
-  const slot = slotOf(position);
-  return {
-    ...r,
-    modelId: slot,
-    provider: null,
-    inputTokens: null,
-    outputTokens: null,
-    cachedInputTokens: null,
-    cacheWriteInputTokens: null,
-    reasoningTokens: null,
-    cost: null,
-    costSource: null,
-    usageSource: null,
-    price: null,
-    responseTimeMs: null,
-    timeToFirstTokenMs: null,
-    timeToFirstReasoningMs: null,
-    tokensPerSecond: null,
-    errorMessage: r.errorMessage === null ? null : blindError(slot, r.errorMessage),
   };
 }

@@ -10,20 +10,13 @@ import type { SessionRun } from './comparison-runner.js';
  */
 export function settleBudgets(run: SessionRun, budgets: BudgetStore, log: FastifyBaseLogger): void {
   const responseIds = new Map(run.models.map((m) => [m.model.id, m.responseId]));
-  // The log is append-only, so an index is the cursor: nothing is allocated per chunk.
-  let next = 0;
-  const { events } = run.log;
-  const unsubscribe = run.log.subscribe(() => {
-    for (; next < events.length; next++) {
-      const { event } = events[next] as (typeof events)[number];
-      if (event.type === 'model_complete' || event.type === 'model_error') {
-        const responseId = responseIds.get(event.modelId);
-        if (!responseId) continue;
-        const { cost, inputTokens, outputTokens } = event.metrics;
-        budgets.settle(responseId, { cost, inputTokens, outputTokens }, new Date()).catch((err: unknown) => {
-          log.error({ err, responseId }, 'settling a budget reservation failed');
-        });
-      } else if (event.type === 'comparison_complete' || event.type === 'comparison_error') unsubscribe();
-    }
+  run.log.followEvents((event) => {
+    if (event.type !== 'model_complete' && event.type !== 'model_error') return;
+    const responseId = responseIds.get(event.modelId);
+    if (!responseId) return;
+    const { cost, inputTokens, outputTokens } = event.metrics;
+    budgets.settle(responseId, { cost, inputTokens, outputTokens }, new Date()).catch((err: unknown) => {
+      log.error({ err, responseId }, 'settling a budget reservation failed');
+    });
   });
 }

@@ -5,7 +5,7 @@ import type { TokenCounter } from '../providers/token-count.js';
 import type { ChatMessage, ModelInfo } from '../providers/types.js';
 import type { SessionStore } from '../repositories/types.js';
 import type { CreateComparisonBody } from '../schemas/comparison.js';
-import { blindView, drawTwo, hiddenResponse, isHidden, shuffled, slotOf } from './blind.js';
+import { blindView, drawTwo, isHidden, shuffled, slotOf } from './blind.js';
 import type { BudgetStore } from './budget.js';
 import { type ComparisonEvent, ownerData } from './comparison-events.js';
 import type { ComparisonRunner } from './comparison-runner.js';
@@ -14,7 +14,7 @@ import { type EventLogRegistry, SessionEventLog } from './event-log.js';
 import { type EventView, ownerView } from './event-views.js';
 import { sessionMetrics } from './metrics.js';
 import { type ModelDirectory, resolveModels } from './model-choice.js';
-import { responseView, summaryView } from './session-views.js';
+import { hiddenResponse, responseView, summaryView } from './session-views.js';
 
 export interface ComparisonServiceDeps {
   store: SessionStore;

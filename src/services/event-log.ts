@@ -6,22 +6,9 @@ import {
   ownerData,
   parseStoredEvent,
 } from './comparison-events.js';
-import { type EventView, ownerView } from './event-views.js';
+import { type EventView, type LoggedEvent, ownerView, sseFrame } from './event-views.js';
 
-export interface LoggedEvent {
-  id: number;
-  event: ComparisonEvent;
-  /** The owner's JSON data line, serialised once for the owner's subscribers and for the database. */
-  data: string;
-  /** The owner's SSE frame, built once: subscribers only concatenate and write. */
-  frame: string;
-  /** Bytes of all owner frames up to and including this one, so a subscriber's lag costs O(1) to measure. */
-  offset: number;
-}
-
-export function sseFrame(id: number, event: string, data: string): string {
-  return `id: ${id}\nevent: ${event}\ndata: ${data}\n\n`;
-}
+export { type LoggedEvent, sseFrame } from './event-views.js';
 
 /**
  * How far the visible log may run ahead of what the database holds. A client never sees an id more
@@ -211,6 +198,27 @@ export class SessionEventLog {
   subscribe(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Calls `onEvent` for every event of the log in order, from the next append on (events already in
+   * the log first), from the follower's own cursor: an index into the append-only array, so nothing is allocated per
+   * chunk. It stops after the session's final event; the returned function stops it earlier.
+   */
+  followEvents(onEvent: (event: ComparisonEvent, id: number) => void): () => void {
+    let next = 0;
+    const { events } = this;
+    const unsubscribe = this.subscribe(() => {
+      for (; next < events.length; next++) {
+        const logged = events[next] as LoggedEvent;
+        onEvent(logged.event, logged.id);
+        if (isFinalEvent(logged.event)) {
+          unsubscribe();
+          return;
+        }
+      }
+    });
+    return unsubscribe;
   }
 
   get subscriberCount(): number {

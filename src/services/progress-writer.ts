@@ -1,6 +1,11 @@
 // Batched persistence of running sessions: a follower of each event log, writing what it read in slices.
 import type { FastifyBaseLogger } from 'fastify';
-import type { ResponseProgress, SessionProgress, SessionStore } from '../repositories/types.js';
+import type {
+  ResponseFinal,
+  ResponseProgress,
+  SessionProgress,
+  SessionStore,
+} from '../repositories/types.js';
 import { type ComparisonEvent, isEnding } from './comparison-events.js';
 import { MAX_UNSTORED_EVENTS, type SessionEventLog } from './event-log.js';
 import type { ModelMetrics } from './metrics.js';
@@ -31,20 +36,11 @@ export interface FollowRequest {
  */
 export const ROWS_PER_SLICE = 128;
 
-const finalOf = (m: ModelMetrics, errorMessage: string | null) => ({
-  inputTokens: m.inputTokens,
-  outputTokens: m.outputTokens,
-  cachedInputTokens: m.cachedInputTokens,
-  cacheWriteInputTokens: m.cacheWriteInputTokens,
-  reasoningTokens: m.reasoningTokens,
-  cost: m.cost,
-  costSource: m.costSource,
-  usageSource: m.usageSource,
-  price: m.price,
-  responseTimeMs: m.responseTimeMs,
-  timeToFirstTokenMs: m.timeToFirstTokenMs,
-  timeToFirstReasoningMs: m.timeToFirstReasoningMs,
-  finishReason: m.finishReason,
+const finalOf = (
+  { tokensPerSecond: _rate, ...m }: ModelMetrics,
+  errorMessage: string | null,
+): ResponseFinal => ({
+  ...m,
   errorMessage,
 });
 

@@ -1,6 +1,6 @@
 // How a stored session reads to its owner: one response, and one history entry, from rows and live runs.
 import type { ResponseSummary, StoredResponse, StoredSession } from '../repositories/types.js';
-import { isHidden, slotOf } from './blind.js';
+import { blindError, isHidden, slotOf } from './blind.js';
 import type { ModelRun } from './comparison-runner.js';
 import { sessionMetrics, tokensPerSecond } from './metrics.js';
 
@@ -61,5 +61,44 @@ export function summaryView(s: StoredSession, responses: ResponseSummary[]) {
     turn: s.turn,
     createdAt: s.createdAt.toISOString(),
     updatedAt: s.updatedAt.toISOString(),
+  };
+}
+
+type HiddenField =
+  | 'provider'
+  | 'inputTokens'
+  | 'outputTokens'
+  | 'cachedInputTokens'
+  | 'cacheWriteInputTokens'
+  | 'reasoningTokens'
+  | 'responseTimeMs'
+  | 'timeToFirstTokenMs'
+  | 'timeToFirstReasoningMs'
+  | 'tokensPerSecond';
+export type HiddenResponseView = Omit<ResponseView, HiddenField> & {
+  [K in HiddenField]: ResponseView[K] | null;
+};
+
+/** A response of a hidden blind session: its slot, its text and status, and nothing that tells the model. */
+export function hiddenResponse(r: ResponseView, position: number): HiddenResponseView {
+  const slot = slotOf(position);
+  return {
+    ...r,
+    modelId: slot,
+    provider: null,
+    inputTokens: null,
+    outputTokens: null,
+    cachedInputTokens: null,
+    cacheWriteInputTokens: null,
+    reasoningTokens: null,
+    cost: null,
+    costSource: null,
+    usageSource: null,
+    price: null,
+    responseTimeMs: null,
+    timeToFirstTokenMs: null,
+    timeToFirstReasoningMs: null,
+    tokensPerSecond: null,
+    errorMessage: r.errorMessage === null ? null : blindError(slot, r.errorMessage),
   };
 }

@@ -168,6 +168,28 @@ describe.skipIf(skipped !== undefined)('Postgres', () => {
       expect(await sessionLocks()).toBe(0);
     });
 
+    it('leaves an unrevealed blind comparison out of usage by model, but not out of the totals', async () => {
+      const stores = storesOf(first, { usdPerDay: 10, unpriced: 'deny' });
+      await stores.users.upsert({ id: 'u1', email: null, name: null });
+      await stores.sessions.create({
+        id: 'blind',
+        userId: 'u1',
+        prompt: 'p',
+        blind: true,
+        responses: [{ id: 'blind-r1', modelId: 'gpt-4o', provider: 'openai' }],
+      });
+      const now = new Date();
+      await stores.budgets.reserve('u1', [{ responseId: 'blind-r1', modelId: 'gpt-4o', maxCost: 1 }], now);
+      await stores.budgets.settle('blind-r1', { cost: 0.25, inputTokens: 3, outputTokens: 4 }, now);
+      const hidden = await stores.budgets.usage('u1', now);
+      expect(hidden.day.spent).toBe(0.25);
+      expect(hidden.byModel).toEqual([]);
+      await stores.sessions.reveal('u1', 'blind', now);
+      expect((await stores.budgets.usage('u1', now)).byModel).toEqual([
+        { modelId: 'gpt-4o', responses: 1, inputTokens: 3, outputTokens: 4, cost: 0.25 },
+      ]);
+    });
+
     it('stores text holding U+0000 (which Postgres text refuses) with U+FFFD in its place', async () => {
       const stores = storesOf(first);
       await stores.users.upsert({ id: 'u1', email: null, name: null });

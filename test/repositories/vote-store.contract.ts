@@ -44,7 +44,50 @@ export function describeVoteStore(name: string, makeStores: MakeStores) {
       expect((await stores.votes.forSession('u1', 's1')).map((v) => v.id)).toEqual(['v2', 'v1']);
       expect(await stores.votes.forSession('u2', 's1')).toEqual([]);
       expect((await stores.votes.listForUser('u1')).map((v) => v.id)).toEqual(['v1', 'v2']);
-      expect((await stores.votes.listAll()).map((v) => v.id)).toEqual(['v1', 'v2', 'v3']);
+    });
+
+    it('changes its stamp with every stored vote, seen from a second instance too', async () => {
+      const empty = await stores.votes.stamp();
+      expect(await harness.reopen().votes.stamp()).toBe(empty);
+      await stores.votes.insert(vote('v1'));
+      const one = await harness.reopen().votes.stamp();
+      expect(one).not.toBe(empty);
+      await harness.reopen().votes.insert(vote('v2', { createdAt: new Date(1_780_000_000_000) }));
+      expect(await stores.votes.stamp()).not.toBe(one);
+    });
+
+    it('tallies the newest vote of each user and session, grouped by models in slot order and choice', async () => {
+      await stores.sessions.create({ id: 's3', userId: 'u1', prompt: 'p', blind: true, responses: [] });
+      await stores.sessions.create({ id: 's4', userId: 'u1', prompt: 'p', responses: [] });
+      // s1: re-voted, only the newest (tie) counts; s3: blind and leaked; s4: the other slot order.
+      await stores.votes.insert(vote('v1'));
+      await stores.votes.insert(vote('v2', { choice: 'tie' }));
+      await stores.votes.insert(vote('v3', { sessionId: 's3', blind: true, leaked: true }));
+      await stores.votes.insert(vote('v4', { sessionId: 's4', models: ['m2', 'm1'], choice: 'm1' }));
+      await stores.votes.insert(vote('v5', { userId: 'u2', sessionId: 's2' }));
+      await stores.votes.insert(vote('v6', { userId: 'u2', sessionId: 's2', choice: 'm2', blind: true }));
+      const sorted = (rows: { models: string[]; choice: string; count: number }[]) =>
+        [...rows].sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
+
+      expect(sorted(await stores.votes.tally({ blindOnly: false }))).toEqual(
+        sorted([
+          { models: ['m1', 'm2'], choice: 'tie', count: 1 },
+          { models: ['m1', 'm2'], choice: 'm1', count: 1 },
+          { models: ['m2', 'm1'], choice: 'm1', count: 1 },
+          { models: ['m1', 'm2'], choice: 'm2', count: 1 },
+        ]),
+      );
+      expect(await stores.votes.tally({ blindOnly: true })).toEqual([
+        { models: ['m1', 'm2'], choice: 'm2', count: 1 },
+      ]);
+      expect(sorted(await stores.votes.tally({ userId: 'u1', blindOnly: false }))).toEqual(
+        sorted([
+          { models: ['m1', 'm2'], choice: 'tie', count: 1 },
+          { models: ['m1', 'm2'], choice: 'm1', count: 1 },
+          { models: ['m2', 'm1'], choice: 'm1', count: 1 },
+        ]),
+      );
+      expect(await stores.votes.tally({ userId: 'u1', blindOnly: true })).toEqual([]);
     });
 
     it('refuses a second blind vote on a session, also from a second instance, storing nothing', async () => {

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Created, type Stack, startStack } from '../support/comparison-stack.js';
 import { type RawBody, startRawSseServer } from '../support/raw-sse-server.js';
+import { slowestAnswerWhile } from '../support/responsiveness.js';
 import { openSse } from '../support/sse-client.js';
 
 let stack: Stack;
@@ -34,22 +35,6 @@ const usage = JSON.stringify({
   usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 },
 });
 
-/** GET / every 100 ms until `done` settles: the slowest answer, in ms. */
-async function slowestRootWhile(done: Promise<unknown>) {
-  let finished = false;
-  void done.then(() => {
-    finished = true;
-  });
-  let slowest = 0;
-  while (!finished) {
-    const start = performance.now();
-    await fetch(`${stack.url}/`);
-    slowest = Math.max(slowest, performance.now() - start);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return slowest;
-}
-
 async function runBoth(body: RawBody) {
   raw.respond(body);
   stack.scriptModels({ deltas: 20, intervalMs: 20 });
@@ -60,7 +45,7 @@ async function runBoth(body: RawBody) {
   expect(r.status, r.text).toBe(201);
   const started = performance.now();
   const sse = openSse(new URL(r.json.streamUrl, stack.url).href);
-  const slowest = await slowestRootWhile(sse.done);
+  const slowest = await slowestAnswerWhile(`${stack.url}/`, sse.done);
   const ends = Object.fromEntries(
     sse.events
       .filter((e) => e.event === 'model_complete' || e.event === 'model_error')

@@ -1,6 +1,7 @@
 // A provider that sends one huge event, or a huge answer: that model fails clearly, nothing else stalls.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Created, type Stack, startStack } from '../support/comparison-stack.js';
+import { slowestAnswerWhile } from '../support/responsiveness.js';
 import { openSse } from '../support/sse-client.js';
 
 let stack: Stack;
@@ -11,22 +12,6 @@ afterAll(async () => {
   await stack?.close();
 });
 
-/** How long GET / takes, sampled every 100 ms until `done` settles; the slowest answer. */
-async function slowestRootWhile(done: Promise<unknown>) {
-  let finished = false;
-  void done.then(() => {
-    finished = true;
-  });
-  let slowest = 0;
-  while (!finished) {
-    const start = performance.now();
-    await fetch(`${stack.url}/`);
-    slowest = Math.max(slowest, performance.now() - start);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return slowest;
-}
-
 async function runBoth(forOpenAI: Parameters<Stack['scriptModels']>[0]) {
   stack.scriptModels(forOpenAI, { deltas: 20, intervalMs: 20 });
   const token = stack.token('huge-user');
@@ -36,7 +21,7 @@ async function runBoth(forOpenAI: Parameters<Stack['scriptModels']>[0]) {
   });
   expect(r.status).toBe(201);
   const sse = openSse(new URL(r.json.streamUrl, stack.url).href);
-  const slowest = await slowestRootWhile(sse.done);
+  const slowest = await slowestAnswerWhile(`${stack.url}/`, sse.done);
   const ends = Object.fromEntries(
     sse.events
       .filter((e) => e.event === 'model_complete' || e.event === 'model_error')

@@ -51,7 +51,11 @@ describe('a blind comparison', () => {
     const { created, sse } = await run({ modelIds: ids, blind: true });
     const get = await stack.api('GET', `/comparison/${created.json.sessionId}`, { token });
     const history = await stack.api('GET', '/comparison?limit=5', { token });
-    const readable = [created.text, ...sse.events.map((e) => e.raw), get.text, history.text].join('\n');
+    const usage = await stack.api('GET', '/me/usage', { token });
+    expect(usage.status).toBe(200);
+    const readable = [created.text, ...sse.events.map((e) => e.raw), get.text, history.text, usage.text].join(
+      '\n',
+    );
     const names = [
       ...ids,
       stack.models.openai.name,
@@ -85,6 +89,8 @@ describe('a blind comparison', () => {
     }>('GET', `/comparison/${created.json.sessionId}`, { token });
     expect(after.json.responses.map((r) => r.modelId).sort()).toEqual([...ids].sort());
     expect(after.json.metrics).not.toBeNull();
+    const usageAfter = await stack.api<{ byModel: { modelId: string }[] }>('GET', '/me/usage', { token });
+    expect(usageAfter.json.byModel.map((m) => m.modelId)).toEqual(expect.arrayContaining(ids));
     const replay = openSse(new URL(created.json.streamUrl, stack.url).href);
     await replay.done;
     expect(replay.events.map((e) => e.raw).join('')).toContain(stack.models.anthropic.id);

@@ -26,6 +26,23 @@ const finalEvent: ComparisonEvent = {
 };
 
 describe('SessionEventLog', () => {
+  it('followEvents hands each event to a follower once, in order, and stops after the final one', () => {
+    const log = filled(2);
+    const seen: string[] = [];
+    log.followEvents((event, id) => seen.push(`${id}:${event.type}`));
+    log.append(chunk('c2'));
+    log.append(finalEvent);
+    expect(seen).toEqual(['1:model_chunk', '2:model_chunk', '3:model_chunk', '4:comparison_error']);
+    expect(log.subscriberCount).toBe(0);
+    const stopped: number[] = [];
+    const other = filled(1);
+    const stop = other.followEvents((_e, id) => stopped.push(id));
+    other.append(chunk('x'));
+    stop();
+    other.append(chunk('y'));
+    expect(stopped).toEqual([1, 2]);
+  });
+
   it('numbers events from 1 and builds each SSE frame once, with one JSON data line', () => {
     const log = filled(2);
     log.append(chunk('two\nlines\u2028'));

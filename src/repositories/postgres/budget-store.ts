@@ -1,7 +1,7 @@
 // The budget ledger on Postgres: one transaction per reservation, serialised per user by an advisory lock.
 import { and, desc, eq, gte, lt, type SQL, sql } from 'drizzle-orm';
 import type { PgDb } from '../../db/pg-client.js';
-import { budgetLedger } from '../../db/pg-schema.js';
+import { budgetLedger, comparisonSessions, modelResponses } from '../../db/pg-schema.js';
 import {
   admit,
   type BudgetLimits,
@@ -85,7 +85,17 @@ export function createPostgresBudgetStore(db: PgDb, limits: BudgetLimits): Budge
           cost,
         })
         .from(l)
-        .where(and(eq(l.userId, userId), gte(l.reservedAt, month.start), lt(l.reservedAt, month.end)))
+        .leftJoin(modelResponses, eq(modelResponses.id, l.responseId))
+        .leftJoin(comparisonSessions, eq(comparisonSessions.id, modelResponses.sessionId))
+        .where(
+          and(
+            eq(l.userId, userId),
+            gte(l.reservedAt, month.start),
+            lt(l.reservedAt, month.end),
+            // An unrevealed blind comparison names no model to its user: its spend is in the totals only.
+            sql`not (coalesce(${comparisonSessions.blind}, false) and ${comparisonSessions.revealedAt} is null)`,
+          ),
+        )
         .groupBy(l.modelId)
         .orderBy(desc(cost), l.modelId);
       return {

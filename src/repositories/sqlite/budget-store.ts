@@ -1,7 +1,7 @@
 // The budget ledger on SQLite: reservations checked and inserted in one immediate transaction.
 import { and, desc, eq, gte, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { budgetLedger } from '../../db/schema.js';
+import { budgetLedger, comparisonSessions, modelResponses } from '../../db/schema.js';
 import {
   admit,
   type BudgetLimits,
@@ -88,7 +88,17 @@ export function createSqliteBudgetStore(db: Db, limits: BudgetLimits): BudgetSto
           cost,
         })
         .from(l)
-        .where(and(eq(l.userId, userId), gte(l.reservedAt, month.start), lt(l.reservedAt, month.end)))
+        .leftJoin(modelResponses, eq(modelResponses.id, l.responseId))
+        .leftJoin(comparisonSessions, eq(comparisonSessions.id, modelResponses.sessionId))
+        .where(
+          and(
+            eq(l.userId, userId),
+            gte(l.reservedAt, month.start),
+            lt(l.reservedAt, month.end),
+            // An unrevealed blind comparison names no model to its user: its spend is in the totals only.
+            sql`not (coalesce(${comparisonSessions.blind}, 0) = 1 and ${comparisonSessions.revealedAt} is null)`,
+          ),
+        )
         .groupBy(l.modelId)
         .orderBy(desc(cost), l.modelId)
         .all();

@@ -69,22 +69,35 @@ export interface VoteTable {
  * here: Bradley-Terry has no side advantage, so it cannot change a rating.
  */
 export function aggregateVotes(votes: Iterable<Vote>): VoteTable {
+  function* counted() {
+    for (const vote of votes) {
+      assertValidVote(vote);
+      yield { models: vote.models, choice: vote.choice, count: 1 };
+    }
+  }
+  return aggregateKinds(counted());
+}
+
+/**
+ * The same table from rows already counted (a store's tally, grouped by models in slot order):
+ * rows that differ only in slot order merge into one kind.
+ */
+export function aggregateKinds(rows: Iterable<VoteKind>): VoteTable {
   const byKey = new Map<string, { models: string[]; choice: string; count: number }>();
   let total = 0;
-  for (const vote of votes) {
-    assertValidVote(vote);
-    total++;
-    const [first, second] = vote.models;
+  for (const row of rows) {
+    total += row.count;
+    const [first, second] = row.models;
     const models =
-      vote.models.length === 2
+      row.models.length === 2
         ? first! < second!
           ? [first!, second!]
           : [second!, first!]
-        : [...vote.models].sort();
-    const key = `${models.join('\u0000')}\u0001${vote.choice}`;
+        : [...row.models].sort();
+    const key = `${models.join('\u0000')}\u0001${row.choice}`;
     const kind = byKey.get(key);
-    if (kind) kind.count++;
-    else byKey.set(key, { models, choice: vote.choice, count: 1 });
+    if (kind) kind.count += row.count;
+    else byKey.set(key, { models, choice: row.choice, count: row.count });
   }
   const keys = [...byKey.keys()].sort();
   return { votes: total, kinds: keys.map((k) => byKey.get(k)!) };

@@ -9,9 +9,9 @@ import type { leaderboardSchema } from '../../schemas/votes.js';
 import { isHidden, slotOf } from '../blind.js';
 import type { ModelDirectory } from '../model-choice.js';
 import { voteToArenaNdjson } from './arena-export.js';
-import { ALL_BAD, TIE, type Vote } from './battles.js';
+import { ALL_BAD, assertValidVote, TIE, type Vote } from './battles.js';
 import { createIdentityLeakDetector } from './identity-leak.js';
-import { computeLeaderboard } from './leaderboard.js';
+import { aggregateKinds, leaderboardFromTable } from './leaderboard.js';
 
 export type Scope = 'me' | 'all';
 export type Mode = 'blind' | 'all';
@@ -45,10 +45,12 @@ export function createVotesService(deps: {
   models: ModelDirectory & { endpointOf?(model: ModelInfo): { name: string } | undefined };
 }) {
   const { sessions, votes, models } = deps;
-  // The board per (scope, user, mode), dropped on every new vote: one app, one cache, no globals.
-  // `generation` tells a computation that read its votes before a vote landed not to cache its board.
+  // The board per (scope, user, mode), valid while the store's vote stamp stays the same: a vote
+  // stored by any instance changes the stamp, so no instance serves a board that misses it. One app,
+  // one cache, no globals; bounded, since scope=me keeps a board per user.
   const cache = new Map<string, Promise<Board>>();
-  let generation = 0;
+  let cacheStamp = '';
+  const MAX_CACHED_BOARDS = 1000;
   const catalogueNames = catalog.flatMap((m) => [m.id, m.name, m.provider, m.upstreamModel]);
 
   /** The catalogue's names and every name of the session's own models (endpoint models are not in it). */
@@ -81,12 +83,23 @@ export function createVotesService(deps: {
 
   /** Reads the votes and fits them: only on a cache miss (100,000 votes take a while to read). */
   async function computeBoard(userId: string, scope: Scope, mode: Mode): Promise<Board> {
-    const all = lastPerSession(scope === 'me' ? await votes.listForUser(userId) : await votes.listAll());
-    const counted = mode === 'blind' ? all.filter((v) => v.blind && !v.leaked) : all;
-    const board = computeLeaderboard(counted.map(toVote));
+    const rows = await votes.tally({
+      ...(scope === 'me' ? { userId } : {}),
+      blindOnly: mode === 'blind',
+    });
+    for (const row of rows) {
+      // A row that breaks the rules (a model twice, a choice not among them) fails loudly, as before.
+      assertValidVote({
+        sessionId: '(tally)',
+        models: row.models,
+        choice: row.choice,
+        tstamp: 0,
+        blind: false,
+      });
+    }
+    const board = leaderboardFromTable(aggregateKinds(rows));
     const providerOf = new Map<string, string>();
-    for (const v of counted)
-      for (const p of v.positions) providerOf.set(p.modelId, p.modelId.split('/')[0] ?? '');
+    for (const row of rows) for (const m of row.models) providerOf.set(m, m.split('/')[0] ?? '');
     return {
       method: 'bradley-terry' as const,
       scope,
@@ -152,7 +165,6 @@ export function createVotesService(deps: {
       });
       // Two blind votes at once: the store took the first one.
       if (!stored) throw new Errors.Conflict('A blind comparison takes one vote, and this one has it');
-      generation++;
       cache.clear();
       if (!session.blind) return { sessionId: id, choice: body.choice, reveal: null };
       await sessions.reveal(userId, id, now);
@@ -169,12 +181,16 @@ export function createVotesService(deps: {
 
     async leaderboard(userId: string, scope: Scope, mode: Mode): Promise<Board> {
       const key = `${scope}:${scope === 'me' ? userId : ''}:${mode}`;
+      const stamp = await votes.stamp();
+      if (stamp !== cacheStamp || cache.size >= MAX_CACHED_BOARDS) {
+        cache.clear();
+        cacheStamp = stamp;
+      }
       const cached = cache.get(key);
       if (cached) return cached;
-      const at = generation;
+      // A vote landing while this computes changes the stamp: the next request computes afresh.
       const board = computeBoard(userId, scope, mode);
-      // Cached only if no vote came in meanwhile; a failure is not cached.
-      if (at === generation) cache.set(key, board);
+      cache.set(key, board);
       board.catch(() => cache.delete(key));
       return board;
     },
