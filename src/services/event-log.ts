@@ -274,6 +274,14 @@ export class EventLogRegistry {
     return log;
   }
 
+  /** Forgets a log at once (a mirror nobody reads, a run another instance took over), if it is still this one. */
+  remove(sessionId: string, log?: SessionEventLog): void {
+    if (log && this.logs.get(sessionId) !== log) return;
+    clearTimeout(this.timers.get(sessionId));
+    this.timers.delete(sessionId);
+    this.logs.delete(sessionId);
+  }
+
   /** Keeps a finished log for the retention time; subscribers still writing it keep their reference. */
   retire(sessionId: string): void {
     clearTimeout(this.timers.get(sessionId));

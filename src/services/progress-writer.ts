@@ -236,6 +236,11 @@ export class ProgressWriter {
     return true;
   }
 
+  /** Stops writing a session at once (another instance owns it now); a write under way still lands. */
+  drop(sessionId: string): void {
+    for (const f of this.followed) if (f.sessionId === sessionId) this.unfollow(f);
+  }
+
   private unfollow(f: Followed): void {
     f.unsubscribe();
     this.followed.delete(f);
