@@ -120,7 +120,7 @@ describe.skipIf(!redisUp)('several instances over Redis', () => {
     await watcher.done;
     const last = watcher.events.at(-1);
     expect(last?.event).toBe('comparison_error');
-    expect((last?.data as { error: string }).error).toBe('cancelled');
+    expect((last?.data as { error?: string } | undefined)?.error).toBe('cancelled');
     checkShape(watcher.events, 1);
   });
 
