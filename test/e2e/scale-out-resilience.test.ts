@@ -1,0 +1,79 @@
+// Scale-out under stress: rate limits shared by instances, and a Redis restart in the middle of a comparison.
+import { afterAll, describe, expect, it } from 'vitest';
+import { redisAnswers, startCluster } from '../support/cluster.js';
+import type { Created } from '../support/comparison-stack.js';
+import { type RedisServer, redisServerInstalled, startRedisServer } from '../support/redis-server.js';
+import { openSse, type SseEvent, textsByModel } from '../support/sse-client.js';
+
+const redisUp = await redisAnswers();
+const installed = redisServerInstalled();
+if (!redisUp) console.warn('shared rate limit test skipped: no Redis on 127.0.0.1:6379');
+if (!installed) console.warn('Redis restart test skipped: no redis-server binary');
+
+let own: RedisServer | undefined;
+afterAll(async () => {
+  await own?.stop();
+});
+
+function checkShape(events: SseEvent[]) {
+  const ids = events.map((e) => Number(e.id));
+  expect(ids).toEqual(ids.map((_, i) => 1 + i));
+  expect(events.filter((e) => e.event === 'comparison_complete')).toHaveLength(1);
+  expect(events.at(-1)?.event).toBe('comparison_complete');
+}
+
+describe.skipIf(!redisUp)('rate limits across instances', () => {
+  it('RATE_LIMIT_MAX per user counts the requests of every instance together', async () => {
+    const cluster = await startCluster(2, { env: { RATE_LIMIT_MAX: '6' } });
+    try {
+      const [a, b] = cluster.stacks;
+      if (!a || !b) throw new Error('two instances');
+      const token = a.token('rate-user');
+      const statuses: number[] = [];
+      for (let i = 0; i < 8; i++)
+        statuses.push((await (i % 2 === 0 ? a : b).api('GET', '/comparison', { token })).status);
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 429, 429]);
+      // Another user has a budget of their own.
+      expect((await b.api('GET', '/comparison', { token: b.token('rate-other') })).status).toBe(200);
+    } finally {
+      await cluster.close();
+    }
+  });
+});
+
+describe.skipIf(!installed)('Redis restarts while a comparison streams', () => {
+  it('loses no event, and the streams on both instances end normally once Redis is back', async () => {
+    own = await startRedisServer();
+    const cluster = await startCluster(2, { redisUrl: own.url });
+    try {
+      const [a, b] = cluster.stacks;
+      if (!a || !b) throw new Error('two instances');
+      cluster.providerServer.respond({ deltas: 250, intervalMs: 20 });
+      const token = a.token('restart-user');
+      const r = await a.api<Created>('POST', '/comparison', {
+        token,
+        body: { prompt: 'Survive a restart', modelIds: a.models.ids },
+      });
+      expect(r.status, r.text).toBe(201);
+      const onB = openSse(new URL(r.json.streamUrl, b.url).href);
+      const onA = openSse(new URL(r.json.streamUrl, a.url).href);
+      await onB.waitFor((e) => Number(e.id) >= 30);
+      await own.restart(500);
+      // After the restart a third client joins on B: store, then what the owner appended again, then live.
+      const late = openSse(new URL(r.json.streamUrl, b.url).href);
+      const [doneA, doneB, doneLate] = await Promise.all([onA.done, onB.done, late.done]);
+      expect([doneA.ended, doneB.ended, doneLate.ended]).toEqual([true, true, true]);
+      for (const c of [onA, onB, late]) checkShape(c.events);
+      const got = await b.api<{ status: string; responses: { modelId: string; response: string }[] }>(
+        'GET',
+        `/comparison/${r.json.sessionId}`,
+        { token },
+      );
+      expect(got.json.status).toBe('completed');
+      const stored = Object.fromEntries(got.json.responses.map((x) => [x.modelId, x.response]));
+      for (const c of [onA, onB, late]) expect(textsByModel(c.events)).toEqual(stored);
+    } finally {
+      await cluster.close();
+    }
+  }, 60_000);
+});
