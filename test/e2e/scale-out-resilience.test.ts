@@ -77,3 +77,51 @@ describe.skipIf(!installed)('Redis restarts while a comparison streams', () => {
     }
   }, 60_000);
 });
+
+describe.skipIf(!redisUp)('graceful shutdown of one instance under load', () => {
+  it('its own comparisons end (cancelled after the grace period); clients of other sessions resume elsewhere', async () => {
+    const cluster = await startCluster(2, { env: { SHUTDOWN_GRACE_MS: '300' } });
+    try {
+      const [a, b] = cluster.stacks;
+      if (!a || !b) throw new Error('two instances');
+      cluster.providerServer.respond({ deltas: 300, intervalMs: 20 });
+      const token = a.token('shutdown-user');
+      const start = async (on: typeof a) => {
+        const r = await on.api<Created>('POST', '/comparison', {
+          token,
+          body: { prompt: 'Under load', modelIds: on.models.ids },
+        });
+        expect(r.status, r.text).toBe(201);
+        return r.json;
+      };
+      const ownedByA = await Promise.all([start(a), start(a), start(a)]);
+      const ownedByB = await Promise.all([start(b), start(b)]);
+      const url = (on: typeof a, c: Created) => new URL(c.streamUrl, on.url).href;
+      const ownClients = ownedByA.map((c) => openSse(url(a, c)));
+      const watchersOnB = ownedByA.map((c) => openSse(url(b, c)));
+      const mirrorClients = ownedByB.map((c) => openSse(url(a, c)));
+      for (const c of [...ownClients, ...mirrorClients]) await c.waitFor((e) => e.event === 'model_chunk');
+      await a.app.close();
+      // A's own comparisons were cancelled and their clients got the endings, as did B's watchers.
+      for (const c of [...ownClients, ...watchersOnB]) {
+        await c.done;
+        const last = c.events.at(-1);
+        expect(last?.event).toBe('comparison_error');
+        expect((last?.data as { error?: string } | undefined)?.error).toBe('cancelled');
+        const ids = c.events.map((e) => Number(e.id));
+        expect(ids).toEqual(ids.map((_, i) => 1 + i));
+      }
+      // Clients that watched B's sessions through A were cut; they resume on B with no gap and no duplicate.
+      for (const [i, c] of mirrorClients.entries()) {
+        const { ended } = await c.done;
+        expect(ended).toBe(true);
+        expect(c.events.at(-1)?.event).toBe('model_chunk');
+        const resumed = openSse(url(b, ownedByB[i] as Created), { 'last-event-id': c.events.at(-1)?.id as string });
+        await resumed.done;
+        checkShape([...c.events, ...resumed.events]);
+      }
+    } finally {
+      await cluster.close();
+    }
+  }, 60_000);
+});
