@@ -1,5 +1,6 @@
 // Sessions shared by several instances through Redis: ownership, publishing, mirrors, cancels, failover.
 import type { FastifyBaseLogger } from 'fastify';
+import { Errors } from '../errors.js';
 import type { RedisConnections } from '../plugins/redis.js';
 import type { SessionStore } from '../repositories/types.js';
 import type { ComparisonRunner, SessionRun } from './comparison-runner.js';
@@ -131,14 +132,27 @@ export function createSharedSessions(parts: Parts) {
     }
   });
 
+  /** A Redis that does not answer is a 503 for the request that needed it, logged once per request. */
+  async function needing<T>(what: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      log.warn({ err }, `${what} failed: redis did not answer`);
+      throw new Errors.SharedStateUnavailable();
+    }
+  }
+
   const shared: SharedSessions = {
-    admit: (userId, sessionId, limit) => leases.admit(userId, sessionId, limit),
+    admit: (userId, sessionId, limit) =>
+      needing('admitting a comparison', () => leases.admit(userId, sessionId, limit)),
     release: (sessionId) => leases.release(sessionId),
-    mirror: (sessionId, stored) => mirrors.mirror(sessionId, stored),
-    async cancelRemote(sessionId, reason) {
-      const receivers = await redis.command.publish(cancelChannel, JSON.stringify({ sessionId, reason }));
-      return receivers > 0;
-    },
+    mirror: (sessionId, stored) =>
+      needing('following a comparison of another instance', () => mirrors.mirror(sessionId, stored)),
+    cancelRemote: (sessionId, reason) =>
+      needing('sending a cancel', async () => {
+        const receivers = await redis.command.publish(cancelChannel, JSON.stringify({ sessionId, reason }));
+        return receivers > 0;
+      }),
   };
 
   return {
