@@ -34,6 +34,8 @@ export class FailoverSweeper {
     private readonly store: SessionStore,
     private readonly options: FailoverOptions,
     private readonly log: FastifyBaseLogger,
+    /** Sessions this instance runs: after a stall of its own it renews their leases, never ends them. */
+    private readonly isLocal: (sessionId: string) => boolean = () => false,
   ) {
     this.timer = setInterval(() => {
       this.sweeping ??= this.sweep().finally(() => {
@@ -67,7 +69,8 @@ export class FailoverSweeper {
         '0',
         '100',
       ]);
-      for (const sessionId of lapsed) if (await this.claim(sessionId)) await this.takeOver(sessionId);
+      for (const sessionId of lapsed)
+        if (!this.isLocal(sessionId) && (await this.claim(sessionId))) await this.takeOver(sessionId);
     } catch (err) {
       this.log.warn({ err }, 'looking for comparisons whose instance died failed; will retry');
     }

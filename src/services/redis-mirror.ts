@@ -49,6 +49,9 @@ export class RemoteStreams {
   private readonly mirrors = new Map<string, Mirror>();
   private readonly byKey = new Map<string, Mirror>();
   private readerId: number | undefined;
+  /** Bumped by each new mirror; the reader notes the one its current XREAD covers. */
+  private generation = 0;
+  private readGeneration = 0;
   private loop: Promise<void> | undefined;
   private closed = false;
 
@@ -126,10 +129,9 @@ export class RemoteStreams {
 
   private wake(): void {
     if (this.closed) return;
+    this.generation++;
     if (this.loop) {
-      // A blocked read does not know the new stream yet: unblocked, it reads again with it.
-      if (this.readerId !== undefined)
-        this.redis.command.sendCommand(['CLIENT', 'UNBLOCK', String(this.readerId)]).catch(() => undefined);
+      this.unblock(20);
       return;
     }
     this.loop = this.read().finally(() => {
@@ -138,10 +140,23 @@ export class RemoteStreams {
     });
   }
 
+  /**
+   * A blocked read does not know the new stream yet: unblocked, it reads again with it. The unblock
+   * travels on another connection and may pass a read not yet blocked, so it is repeated until the
+   * reader's current read covers every mirror.
+   */
+  private unblock(tries: number): void {
+    if (this.closed || !this.loop || this.readGeneration >= this.generation || tries <= 0) return;
+    if (this.readerId !== undefined)
+      this.redis.command.sendCommand(['CLIENT', 'UNBLOCK', String(this.readerId)]).catch(() => undefined);
+    setTimeout(() => this.unblock(tries - 1), 100).unref();
+  }
+
   private async read(): Promise<void> {
     let failing = false;
     while (!this.closed && this.mirrors.size > 0) {
       const all = [...this.mirrors.values()];
+      this.readGeneration = this.generation;
       let reply: XReadReply;
       try {
         reply = await this.redis.blocking.sendCommand<XReadReply>([

@@ -23,6 +23,8 @@ export interface LeaseOptions {
  */
 export class SessionLeases {
   private readonly owned = new Map<string, string>();
+  /** Until when each owned lease is known to hold: the time its last confirmation was sent, plus the TTL. */
+  private readonly validUntil = new Map<string, number>();
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -56,6 +58,7 @@ export class SessionLeases {
     );
     if (admitted !== 1) return false;
     this.owned.set(sessionId, userId);
+    this.validUntil.set(sessionId, now + ttl);
     return true;
   }
 
@@ -67,11 +70,18 @@ export class SessionLeases {
     return this.owned.has(sessionId);
   }
 
+  /** True while the session's lease is surely ours (a margin short of its TTL since it was last confirmed). */
+  holds(sessionId: string): boolean {
+    const until = this.validUntil.get(sessionId);
+    return until !== undefined && Date.now() < until - this.options.renewMs / 2;
+  }
+
   /** The session ended (or was never stored): its lease and counts go, its stream expires soon. */
   async release(sessionId: string): Promise<void> {
     const userId = this.owned.get(sessionId);
     if (userId === undefined) return;
     this.owned.delete(sessionId);
+    this.validUntil.delete(sessionId);
     const { lease, running, user } = this.keysOf(sessionId, userId);
     try {
       await runScript(
@@ -89,6 +99,7 @@ export class SessionLeases {
   /** Forgets a session without touching Redis: another instance owns it now. */
   forget(sessionId: string): void {
     this.owned.delete(sessionId);
+    this.validUntil.delete(sessionId);
   }
 
   private async renewAll(): Promise<void> {
@@ -106,9 +117,12 @@ export class SessionLeases {
             [this.redis.instanceId, ttl, now + ttl, sessionId],
           );
           if (result === 0 && this.owned.has(sessionId)) {
-            this.owned.delete(sessionId);
+            this.forget(sessionId);
             this.options.onLost(sessionId);
-          } else if (result === 2) this.options.onReclaimed(sessionId);
+            return;
+          }
+          if (this.owned.has(sessionId)) this.validUntil.set(sessionId, now + ttl);
+          if (result === 2) this.options.onReclaimed(sessionId);
         } catch {
           // Redis is away: the next renewal tries again (the connection logs its state once).
         }

@@ -119,7 +119,11 @@ export function createSharedSessions(parts: Parts) {
       finishedStreamTtlMs: timings.finishedStreamTtlMs,
     },
     log,
+    (sessionId) => leases.owns(sessionId),
   );
+
+  // The store hears from this instance only while its lease is surely its own.
+  writer.mayWrite = (sessionId) => leases.holds(sessionId);
 
   // A cancel sent to any instance reaches the owner at once.
   const subscribed = redis.subscriber.subscribe(cancelChannel, (message) => {

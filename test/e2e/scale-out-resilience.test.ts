@@ -116,7 +116,9 @@ describe.skipIf(!redisUp)('graceful shutdown of one instance under load', () => 
         const { ended } = await c.done;
         expect(ended).toBe(true);
         expect(c.events.at(-1)?.event).toBe('model_chunk');
-        const resumed = openSse(url(b, ownedByB[i] as Created), { 'last-event-id': c.events.at(-1)?.id as string });
+        const resumed = openSse(url(b, ownedByB[i] as Created), {
+          'last-event-id': c.events.at(-1)?.id as string,
+        });
         await resumed.done;
         checkShape([...c.events, ...resumed.events]);
       }
