@@ -166,6 +166,20 @@ export class SessionEventLog {
     this.notify();
   }
 
+  /**
+   * Another instance took the session over: what readers here were not shown yet is dropped (it may
+   * never reach the store; the new owner numbers its endings from what Redis holds), and the log ends
+   * where readers are, so they finish and reconnect for the endings.
+   */
+  cutAtVisible(): void {
+    const keep = this.indexAfter(this.visibleLastId);
+    this.events.length = keep;
+    this.bytes = this.events.at(-1)?.offset ?? 0;
+    for (const cache of this.viewFrames.values()) cache.length = Math.min(cache.length, keep);
+    this.unstoredEndings.length = 0;
+    this.seal();
+  }
+
   private notify(): void {
     for (const listener of this.listeners) listener();
   }

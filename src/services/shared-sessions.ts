@@ -68,7 +68,7 @@ export function createSharedSessions(parts: Parts) {
     if (!abandoned) return;
     // Its subscribers here end; reconnecting, they get the endings the new owner wrote.
     logs.remove(sessionId, abandoned);
-    abandoned.seal();
+    abandoned.cutAtVisible();
   }
 
   const leases = new SessionLeases(

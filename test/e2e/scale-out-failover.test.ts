@@ -115,4 +115,71 @@ describe.skipIf(!installed)('the owner of a running comparison dies', () => {
       await sibling.close();
     }
   }, 60_000);
+
+  it('an owner that stalls past its lease (SIGSTOP) is taken over; woken, it stops its models and writes nothing more', async () => {
+    providers.reset();
+    const owner = startServerProcess(env());
+    const ownerUrl = await owner.url;
+    const logs = captureLogs();
+    const sibling = await buildApp(testConfig({ ...env(), LOG_LEVEL: 'info' }), { logStream: logs.stream });
+    try {
+      await sibling.listen({ port: 0, host: '127.0.0.1' });
+      const { port } = sibling.server.address() as { port: number };
+      const siblingUrl = `http://127.0.0.1:${port}`;
+      const token = signHs256({ sub: 'stall-user' }, TEST_JWT_SECRET);
+      const r = await fetch(`${ownerUrl}/comparison`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ prompt: 'A long story', modelIds: ['gpt-4o-mini', 'claude-haiku-4-5'] }),
+      });
+      expect(r.status).toBe(201);
+      const { sessionId, streamUrl } = (await r.json()) as { sessionId: string; streamUrl: string };
+      const viaSibling = openSse(new URL(streamUrl, siblingUrl).href);
+      const viaOwner = openSse(new URL(streamUrl, ownerUrl).href);
+      const chunks = (c: { events: SseEvent[] }) => c.events.filter((e) => e.event === 'model_chunk').length;
+      const start = Date.now();
+      while (chunks(viaSibling) < 20 || chunks(viaOwner) < 20) {
+        if (Date.now() - start > 15_000) throw new Error('the streams did not start');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      owner.child.kill('SIGSTOP');
+      const final = await viaSibling.waitFor((e) => e.event === 'comparison_error', 30_000);
+      expect((final.data as { error: string }).error).toBe(INTERRUPTED_SESSION);
+      const read = async () => {
+        const got = await fetch(`${siblingUrl}/comparison/${sessionId}`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        return (await got.json()) as { status: string; responses: { modelId: string; response: string }[] };
+      };
+      const before = await read();
+      expect(before.status).toBe('failed');
+      owner.child.kill('SIGCONT');
+      // Woken, the former owner learns it lost the lease and closes its upstream requests.
+      await providers.waitForClose(0, 10_000);
+      await providers.waitForClose(1, 10_000);
+      // Its clients are cut; resuming on the sibling they get the endings, no id twice.
+      await viaOwner.done;
+      const seen = [...viaOwner.events];
+      expect(seen.some((e) => e.event === 'comparison_error')).toBe(false);
+      const resumed = openSse(new URL(streamUrl, siblingUrl).href, {
+        'last-event-id': seen.at(-1)?.id as string,
+      });
+      await resumed.done;
+      const all = [...seen, ...resumed.events];
+      expect(all.map((e) => e.id)).toEqual(viaSibling.events.map((e) => e.id));
+      // Nothing more reached the store from the former owner.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const after = await read();
+      expect({ status: after.status, responses: after.responses }).toEqual({
+        status: before.status,
+        responses: before.responses,
+      });
+      expect(Object.fromEntries(after.responses.map((x) => [x.modelId, x.response]))).toEqual(
+        textsByModel(viaSibling.events),
+      );
+    } finally {
+      owner.child.kill('SIGKILL');
+      await sibling.close();
+    }
+  }, 90_000);
 });
