@@ -13,12 +13,15 @@ export interface RedisOptions {
   blockMs: number;
   /** Commands that get no answer in this long fail (and are retried by their caller). */
   commandTimeoutMs: number;
+  /** At start-up: a Redis that does not answer within this long stops the app with one clear line. */
+  startupTimeoutMs: number;
 }
 
 export const defaultRedisOptions: RedisOptions = {
   keyPrefix: 'amp:',
   blockMs: 5000,
   commandTimeoutMs: 5000,
+  startupTimeoutMs: 10_000,
 };
 
 export interface RedisConnections {
@@ -76,7 +79,26 @@ export async function connectRedis(
   watch(command, 'command', log);
   watch(blocking, 'blocking', log);
   watch(subscriber, 'subscriber', log);
-  await Promise.all([command.connect(), blocking.connect(), subscriber.connect()]);
+  // The client would retry for ever: at start-up a wrong address must fail instead of hanging.
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const { host, port } = new URL(url);
+      reject(
+        new Error(
+          `REDIS_URL: Redis at ${host}${port ? '' : ':6379'} did not answer within ${options.startupTimeoutMs} ms`,
+        ),
+      );
+    }, options.startupTimeoutMs);
+  });
+  try {
+    await Promise.race([Promise.all([command.connect(), blocking.connect(), subscriber.connect()]), timeout]);
+  } catch (err) {
+    for (const c of [command, blocking, subscriber]) if (c.isOpen) c.destroy();
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
   return {
     command,
     blocking,
