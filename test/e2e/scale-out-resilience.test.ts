@@ -127,3 +127,40 @@ describe.skipIf(!redisUp)('graceful shutdown of one instance under load', () => 
     }
   }, 60_000);
 });
+
+describe.skipIf(!redisUp)('budgets across instances', () => {
+  it('concurrent comparisons of one user on two instances never reserve past the limit', async () => {
+    const cluster = await startCluster(2, {
+      env: { BUDGET_USD_PER_DAY: '0.005', MAX_RUNNING_PER_USER: '50', RATE_LIMIT_MAX: '1000' },
+    });
+    try {
+      const [a, b] = cluster.stacks;
+      if (!a || !b) throw new Error('two instances');
+      let release: () => void = () => {};
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      a.scriptModels({ deltas: 5, intervalMs: 5, gate, usage: { inputTokens: 30, outputTokens: 300 } });
+      const token = a.token('budget-cluster-user');
+      const body = { prompt: 'Estimate me', modelIds: [a.models.openai.id], maxTokens: 1000 };
+      const estimate = await a.api<{ totals: { maxCost: number } }>('POST', '/comparison/estimate', {
+        token,
+        body,
+      });
+      const fits = Math.floor(0.005 / estimate.json.totals.maxCost);
+      expect(fits).toBeGreaterThan(1);
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          (i % 2 === 0 ? a : b).api<Created>('POST', '/comparison', { token, body }),
+        ),
+      );
+      release();
+      expect(answers.filter((r) => r.status === 201)).toHaveLength(fits);
+      expect(answers.filter((r) => r.status === 402)).toHaveLength(20 - fits);
+      for (const r of answers.filter((x) => x.status === 201))
+        await openSse(new URL(r.json.streamUrl, b.url).href).done;
+    } finally {
+      await cluster.close();
+    }
+  });
+});
