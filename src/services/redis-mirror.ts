@@ -25,6 +25,8 @@ export interface MirrorOptions {
   unreadMs: number;
   /** The session's events after `afterId` once it has ended in the store; undefined while it runs. */
   endedInStore(sessionId: string, afterId: number): Promise<StoredEvent[] | undefined>;
+  /** The store's events of the session after `afterId`: what fills a gap in the stream. */
+  storedAfter(sessionId: string, afterId: number): Promise<StoredEvent[]>;
   /** The mirror's log left this instance (dropped, or finished): the registry forgets or retires it. */
   onDropped(sessionId: string, finished: boolean): void;
 }
@@ -117,14 +119,23 @@ export class RemoteStreams {
         'COUNT',
         '1000',
       ]);
-      for (const [id, fields] of page) this.copy(log, id, fields);
+      for (const [id, fields] of page) await this.copy(sessionId, log, id, fields);
       if (page.length < 1000 || log.finished) return;
     }
   }
 
-  private copy(log: SessionEventLog, id: string, fields: string[]): void {
+  /**
+   * Copies one stream entry. An entry past the next id means Redis lost part of the stream (it came
+   * back empty and the owner appended again from what the store holds): the gap comes from the store.
+   */
+  private async copy(sessionId: string, log: SessionEventLog, id: string, fields: string[]): Promise<void> {
     const f = fieldsOf(fields);
-    if (f) log.appendCopied(eventIdOf(id), f.name, f.data);
+    const eventId = eventIdOf(id);
+    if (!f || eventId <= log.lastId) return;
+    if (eventId > log.lastId + 1)
+      for (const e of await this.options.storedAfter(sessionId, log.lastId))
+        if (e.id < eventId) log.appendCopied(e.id, e.event, e.data);
+    log.appendCopied(eventId, f.name, f.data);
   }
 
   private wake(): void {
@@ -182,7 +193,12 @@ export class RemoteStreams {
       for (const [key, entries] of reply ?? []) {
         const m = this.byKey.get(key);
         if (!m) continue;
-        for (const [id, fields] of entries) this.copy(m.log, id, fields);
+        try {
+          for (const [id, fields] of entries) await this.copy(m.sessionId, m.log, id, fields);
+        } catch (err) {
+          // Filling a gap from the store failed: the next read starts again from the mirror's last id.
+          this.log.warn({ err, sessionId: m.sessionId }, 'filling a stream gap from the store failed');
+        }
         m.quietSince = now;
       }
       await this.tidy(all, now);

@@ -101,6 +101,7 @@ export function createSharedSessions(parts: Parts) {
         if (await store.findUnfinished(sessionId)) return undefined;
         return store.eventsAfter(sessionId, afterId);
       },
+      storedAfter: (sessionId, afterId) => store.eventsAfter(sessionId, afterId),
       onDropped(sessionId, finished) {
         const current = logs.get(sessionId);
         if (!current) return;
