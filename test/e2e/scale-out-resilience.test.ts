@@ -58,7 +58,8 @@ describe.skipIf(!installed)('Redis restarts while a comparison streams', () => {
       const onB = openSse(new URL(r.json.streamUrl, b.url).href);
       const onA = openSse(new URL(r.json.streamUrl, a.url).href);
       await onB.waitFor((e) => Number(e.id) >= 30);
-      await own.restart(500);
+      // Down longer than the lease and the store writes meanwhile: the owner takes its lease again.
+      await own.restart(2000);
       // After the restart a third client joins on B: store, then what the owner appended again, then live.
       const late = openSse(new URL(r.json.streamUrl, b.url).href);
       const [doneA, doneB, doneLate] = await Promise.all([onA.done, onB.done, late.done]);
