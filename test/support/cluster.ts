@@ -38,11 +38,14 @@ export async function deleteKeys(url: string, prefix: string): Promise<void> {
   }
 }
 
-/** Short timings: a dead owner is noticed in about two seconds. */
+/**
+ * Shorter timings than production, yet a lease long enough that a loaded test machine never lets a
+ * live owner's lease lapse (the in-process tests kill no owner; the failover tests use the defaults).
+ */
 export const fastShared: SessionsOptions['shared'] = {
-  leaseTtlMs: 1500,
-  renewMs: 400,
-  sweepMs: 400,
+  leaseTtlMs: 5000,
+  renewMs: 1000,
+  sweepMs: 1000,
   finishedStreamTtlMs: 5000,
   retryMs: 100,
 };
