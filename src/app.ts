@@ -15,6 +15,7 @@ import errorHandler, { clientErrorHandler, frameworkErrorEnvelope } from './plug
 import metrics from './plugins/metrics.js';
 import providers, { type ProvidersOptions } from './plugins/providers.js';
 import rateLimits, { userRateLimit } from './plugins/rate-limit.js';
+import redis, { type RedisOptions } from './plugins/redis.js';
 import repositories from './plugins/repositories.js';
 import sessions, { type SessionsOptions } from './plugins/sessions.js';
 import shares from './plugins/shares.js';
@@ -40,6 +41,8 @@ export interface AppDeps {
   providers?: ProvidersOptions;
   /** Internal timings of the comparison engine (ping interval, write batching); tests shorten them. */
   sessions?: Partial<SessionsOptions>;
+  /** Redis internals (a key prefix of their own for tests); used only with REDIS_URL. */
+  redis?: Partial<RedisOptions>;
 }
 
 // Only short ids of safe characters are echoed and logged: anything else (16 KB, markup) is replaced.
@@ -143,6 +146,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
 
   await app.register(db, { path: config.databasePath, url: config.databaseUrl });
   await app.register(repositories);
+  await app.register(redis, deps.redis ?? {});
   await app.register(auth);
   await app.register(budgets);
   await app.register(providers, deps.providers ?? {});

@@ -138,6 +138,21 @@ const envSchema = z
     STREAM_TICKET_TTL_SECONDS: int(10, 86_400, 3600),
     BUDGET_USD_PER_DAY: usdLimit,
     BUDGET_USD_PER_MONTH: usdLimit,
+    // Several instances: running sessions' events, leases, cancels and limits shared through Redis.
+    REDIS_URL: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .trim()
+        .refine((v) => {
+          try {
+            return /^rediss?:$/.test(new URL(v).protocol);
+          } catch {
+            return false;
+          }
+        }, 'must be a redis:// or rediss:// URL')
+        .optional(),
+    ),
     BUDGET_UNPRICED: z.preprocess(
       emptyToUndefined,
       z.enum(['deny', 'allow'], { error: 'must be deny or allow' }).default('deny'),
@@ -240,6 +255,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     metricsToken: e.METRICS_TOKEN,
+    /** Undefined: one process, nothing shared. The URL may hold a password: never log it. */
+    redis: e.REDIS_URL ? { url: e.REDIS_URL } : undefined,
     budgets: {
       usdPerDay: e.BUDGET_USD_PER_DAY,
       usdPerMonth: e.BUDGET_USD_PER_MONTH,

@@ -17,6 +17,12 @@ export const Errors = {
   ),
   /** A comparison that does not fit the user's budget, or an unpriced model under BUDGET_UNPRICED=deny. */
   BudgetExceeded: createError('PLAYGROUND_BUDGET_EXCEEDED', '%s', 402),
+  /** REDIS_URL is set and Redis does not answer: what needs the other instances cannot be done now. */
+  SharedStateUnavailable: createError(
+    'PLAYGROUND_SHARED_STATE_UNAVAILABLE',
+    'The shared session state is not reachable; try again shortly',
+    503,
+  ),
   ShuttingDown: createError(
     'PLAYGROUND_SHUTTING_DOWN',
     'The server is shutting down; try again shortly',

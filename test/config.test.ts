@@ -92,6 +92,26 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATABASE_URL: 'http://u:hunter2@h/db' })).toThrow(/^(?!.*hunter2)/);
   });
 
+  it('reads REDIS_URL (redis:// or rediss://) and names it, never its value, when it is bad', () => {
+    expect(loadConfig({}).redis).toBeUndefined();
+    expect(loadConfig({ REDIS_URL: 'redis://:pw@localhost:6379/2' }).redis).toEqual({
+      url: 'redis://:pw@localhost:6379/2',
+    });
+    expect(loadConfig({ REDIS_URL: 'rediss://cache.example.com' }).redis?.url).toBe(
+      'rediss://cache.example.com',
+    );
+    for (const bad of ['http://localhost:6379', 'not a url :secret-pw'])
+      try {
+        loadConfig({ REDIS_URL: bad });
+        expect.unreachable();
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        expect((err as Error).message).toBe(
+          'Invalid configuration: REDIS_URL must be a redis:// or rediss:// URL',
+        );
+      }
+  });
+
   it('treats empty values as unset, as a copied .env.example leaves them', () => {
     const c = loadConfig({ OPENAI_API_KEY: '', PORT: '', JWT_SECRET: '' });
     expect(c.providers.openai).toBeUndefined();

@@ -14,6 +14,11 @@ import { createVotesService, type VotesService } from '../services/judging/votes
 import { ProgressWriter } from '../services/progress-writer.js';
 import { raceTimeout } from '../services/race-timeout.js';
 import { recoverInterruptedSessions } from '../services/recovery.js';
+import {
+  createSharedSessions,
+  defaultSharedTimings,
+  type SharedTimings,
+} from '../services/shared-sessions.js';
 import type { SseOptions, SseSubscriber } from '../services/sse-subscriber.js';
 
 /** The open stream clients, so shutdown can let them send their final events and then end them. */
@@ -60,6 +65,8 @@ export interface SessionsOptions {
   retryMs: number;
   /** A finished session's event log stays in memory this long for late subscribers and reconnects. */
   logRetentionMs: number;
+  /** With REDIS_URL: lease, sweep and stream timings (owner death is noticed within lease + sweep). */
+  shared: Partial<SharedTimings>;
 }
 
 export const defaultSessionsOptions: SessionsOptions = {
@@ -69,18 +76,34 @@ export const defaultSessionsOptions: SessionsOptions = {
   stallTimeoutMs: 60_000,
   retryMs: 2000,
   logRetentionMs: 60_000,
+  shared: {},
 };
 
 export default fp<Partial<SessionsOptions> & { followers?: ((run: SessionRun) => void)[] }>(
   async (app, opts) => {
     const options = { ...defaultSessionsOptions, ...opts };
     const store = app.stores.sessions;
-    // Before anything runs: a session left running by a process that died cannot finish any more.
-    await recoverInterruptedSessions(store, app.log);
-
     const logs = new EventLogRegistry(options.logRetentionMs);
-    const tokens = await loadTokenCounter();
     const writer = new ProgressWriter(store, options.flushIntervalMs, app.log);
+    // Several instances: sessions are owned, published and mirrored through Redis.
+    const scaleOut = app.redis
+      ? createSharedSessions({
+          redis: app.redis,
+          store,
+          logs,
+          writer,
+          log: app.log,
+          timings: { ...defaultSharedTimings, ...options.shared },
+        })
+      : undefined;
+    // Before anything runs: a session left running by a process that died cannot finish any more.
+    // With Redis only sessions whose owner's lease lapsed: a live sibling instance runs the others.
+    if (scaleOut) {
+      await scaleOut.ready;
+      await scaleOut.recover();
+    } else await recoverInterruptedSessions(store, app.log);
+
+    const tokens = await loadTokenCounter();
     const runner = new ComparisonRunner({
       providerFor: (model) => app.providers.providerFor(model),
       logs,
@@ -101,9 +124,11 @@ export default fp<Partial<SessionsOptions> & { followers?: ((run: SessionRun) =>
         (run) => {
           if (app.hasDecorator('metrics')) app.metrics.follow(run);
         },
+        ...(scaleOut ? [(run: SessionRun) => scaleOut.follow(run)] : []),
         ...(opts.followers ?? []),
       ],
     });
+    if (scaleOut) scaleOut.runner = runner;
     app.decorate(
       'streamClients',
       new StreamClients({
@@ -125,6 +150,7 @@ export default fp<Partial<SessionsOptions> & { followers?: ((run: SessionRun) =>
         maxRunningPerUser: app.config.limits.maxRunningPerUser,
         budgets: app.budgets,
         tokens,
+        shared: scaleOut?.shared,
       }),
     );
 
@@ -150,11 +176,13 @@ export default fp<Partial<SessionsOptions> & { followers?: ((run: SessionRun) =>
       app.comparisons.stopAccepting();
       await runner.shutdown(app.config.shutdownGraceMs, SHUTDOWN_REASON);
       await writer.close();
+      await scaleOut?.closeOwned(1000);
       await app.streamClients.closeAll(1000);
+      await scaleOut?.closeMirrors();
     });
     app.addHook('onClose', async () => {
       logs.clear();
     });
   },
-  { name: 'sessions', dependencies: ['repositories', 'auth', 'providers', 'budgets'] },
+  { name: 'sessions', dependencies: ['repositories', 'redis', 'auth', 'providers', 'budgets'] },
 );

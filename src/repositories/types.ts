@@ -140,6 +140,11 @@ export interface SessionStore {
   reveal(userId: string, id: string, at: Date): Promise<boolean>;
   /** Sessions a process left running when it died: it can no longer finish them. */
   findInterrupted(): Promise<InterruptedSession[]>;
+  /**
+   * One session by id if it is still pending or in progress, with its responses and stored events
+   * (another instance's sweeper ends it when its owner died); undefined once it has ended.
+   */
+  findUnfinished(id: string): Promise<InterruptedSession | undefined>;
 }
 
 export interface StoredVote {

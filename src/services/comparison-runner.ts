@@ -169,6 +169,23 @@ export class ComparisonRunner {
     return true;
   }
 
+  /**
+   * Another instance took the session over (this one stalled past its lease) and ends it there: its
+   * models stop here at once, and nothing more is appended. Returns the run's log, or undefined.
+   */
+  abandon(sessionId: string): SessionEventLog | undefined {
+    const run = this.runs.get(sessionId);
+    if (!run) return undefined;
+    run.ended = true;
+    for (const m of run.models) {
+      if (isEnded(m)) continue;
+      m.status = 'error';
+      m.controller.abort('taken over by another instance');
+    }
+    this.runs.delete(sessionId);
+    return run.log;
+  }
+
   /** Waits up to `graceMs` for running sessions to finish, then cancels the rest. */
   async shutdown(graceMs: number, reason: string): Promise<void> {
     const all = () => Promise.all([...this.runs.values()].map((r) => r.log.finalStored));

@@ -15,6 +15,7 @@ import { type EventView, ownerView } from './event-views.js';
 import { sessionMetrics } from './metrics.js';
 import { type ModelDirectory, resolveModels } from './model-choice.js';
 import { hiddenResponse, responseView, summaryView } from './session-views.js';
+import type { SharedSessions } from './shared-sessions.js';
 
 export interface ComparisonServiceDeps {
   store: SessionStore;
@@ -26,6 +27,10 @@ export interface ComparisonServiceDeps {
   /** The spending ledger: each model's most it can cost is reserved before anything starts. */
   budgets?: BudgetStore;
   tokens?: TokenCounter;
+  /** Several instances (REDIS_URL): limits, streams and cancels across them. */
+  shared?: SharedSessions;
+  /** How long a cancel sent to another instance is waited for before the answer (202 either way). */
+  remoteCancelWaitMs?: number;
 }
 
 /** What a stream request gets: nothing more to send (204), or a log to follow through a view. */
@@ -33,6 +38,8 @@ export type StreamTarget = { kind: 'ended' } | { kind: 'stream'; log: SessionEve
 
 /** Why comparisons a shutdown stops end: the runner's cancel reason and an unstarted session's. */
 export const SHUTDOWN_REASON = 'Cancelled: the server shut down';
+
+const isUnfinished = (status: string) => status === 'pending' || status === 'in_progress';
 
 const streamPath = (id: string, ticket: string) =>
   `/comparison/${id}/stream?ticket=${encodeURIComponent(ticket)}`;
@@ -50,10 +57,20 @@ export function createComparisonService(deps: ComparisonServiceDeps) {
   let closing = false;
 
   /** The session's event log: in memory while it runs or was recently seen, else from the store. */
-  async function eventLogOf(sessionId: string, running: boolean): Promise<SessionEventLog> {
+  async function eventLogOf(sessionId: string, running: boolean, remote = false): Promise<SessionEventLog> {
     const inMemory = logs.get(sessionId);
     if (inMemory) return inMemory;
-    const log = SessionEventLog.fromStored(sessionId, await store.eventsAfter(sessionId, 0));
+    const stored = await store.eventsAfter(sessionId, 0);
+    if (remote && deps.shared) {
+      // Another instance runs it: the store's events, then its Redis stream, then live.
+      const mirror = await deps.shared.mirror(sessionId, stored);
+      const raced = logs.get(sessionId);
+      if (raced) return raced;
+      logs.add(mirror);
+      if (mirror.finished) logs.retire(sessionId);
+      return mirror;
+    }
+    const log = SessionEventLog.fromStored(sessionId, stored);
     // Read meanwhile by a concurrent request: share one copy.
     const raced = logs.get(sessionId);
     if (raced) return raced;
@@ -124,8 +141,15 @@ export function createComparisonService(deps: ComparisonServiceDeps) {
     if (closing) throw new Errors.ShuttingDown();
     const release = runner.admit(userId, deps.maxRunningPerUser);
     if (!release) throw new Errors.TooManyRunning(deps.maxRunningPerUser);
+    const sessionId = randomUUID();
+    let counted = false;
+    let started = false;
     try {
-      const sessionId = randomUUID();
+      // Across instances the same count is one atomic step in Redis, which also takes the lease.
+      if (deps.shared) {
+        counted = await deps.shared.admit(userId, sessionId, deps.maxRunningPerUser);
+        if (!counted) throw new Errors.TooManyRunning(deps.maxRunningPerUser);
+      }
       const planned = chosen.map((c) => ({ responseId: randomUUID(), ...c }));
       await reserveBudget(userId, planned, body.maxTokens);
       const session = await store.create({
@@ -154,6 +178,7 @@ export function createComparisonService(deps: ComparisonServiceDeps) {
         maxTokens: body.maxTokens,
         models: planned,
       });
+      started = true;
       return {
         sessionId,
         prompt: session.prompt,
@@ -170,6 +195,17 @@ export function createComparisonService(deps: ComparisonServiceDeps) {
       };
     } finally {
       release();
+      if (counted && !started) void deps.shared?.release(sessionId);
+    }
+  }
+
+  /** Polls the store until the session ended there, for at most remoteCancelWaitMs. */
+  async function awaitEnd(userId: string, id: string): Promise<void> {
+    const deadline = Date.now() + (deps.remoteCancelWaitMs ?? 5000);
+    while (Date.now() < deadline) {
+      const now = await store.findSessionForUser(userId, id);
+      if (!now || !isUnfinished(now.status)) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
 
@@ -252,6 +288,10 @@ export function createComparisonService(deps: ComparisonServiceDeps) {
       if (!session) throw new Errors.NotFound('Comparison not found');
       const run = runner.get(id);
       if (run && runner.cancel(id)) await run.log.finalStored;
+      else if (!run && deps.shared && isUnfinished(session.status)) {
+        // The owner is another instance: it cancels at once; the answer waits a little for the outcome.
+        if (await deps.shared.cancelRemote(id, 'Cancelled by the user')) await awaitEnd(userId, id);
+      }
       const after = await store.findSessionForUser(userId, id);
       return { sessionId: id, status: after?.status ?? session.status };
     },
@@ -264,7 +304,7 @@ export function createComparisonService(deps: ComparisonServiceDeps) {
       const running = runner.get(id) !== undefined;
       if (!running && session.finalEventId !== null && lastEventId >= session.finalEventId)
         return { kind: 'ended' };
-      const log = await eventLogOf(id, running);
+      const log = await eventLogOf(id, running, !running && isUnfinished(session.status));
       if (log.finishedVisible && lastEventId >= log.lastId) return { kind: 'ended' };
       if (!isHidden(session)) return { kind: 'stream', log, view: ownerView };
       const found = await store.findForUser(userId, id);

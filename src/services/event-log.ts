@@ -32,6 +32,8 @@ export class SessionEventLog {
   private bytes = 0;
   private ended = false;
   private stored = 0;
+  /** The id up to which Redis holds the log; infinite unless a publisher gates the log (one process). */
+  private published = Number.POSITIVE_INFINITY;
   private resolveStored: () => void = () => {};
   /** Resolves once the final event is stored (or the log was read back from the store). */
   readonly finalStored: Promise<void>;
@@ -61,9 +63,33 @@ export class SessionEventLog {
 
   /** The last id followers may read now. */
   get visibleLastId(): number {
+    return Math.min(this.publishableLastId, this.published);
+  }
+
+  /**
+   * The last id the store's rules allow to be seen (endings once stored, nothing too far past the
+   * store): what a publisher may copy to other instances, whose readers see it at once.
+   */
+  get publishableLastId(): number {
     const ending = this.unstoredEndings[0];
     const limit = Math.min(this.lastId, this.stored + MAX_UNSTORED_EVENTS);
     return ending === undefined ? limit : Math.min(limit, ending - 1);
+  }
+
+  /** From now on nothing is visible before `markPublished` covers it (the publisher calls this first). */
+  gatePublished(): void {
+    if (this.published === Number.POSITIVE_INFINITY) this.published = this.lastId;
+  }
+
+  /** Redis now holds every event up to `id`: readers here may see them. */
+  markPublished(id: number): void {
+    if (id <= this.published) return;
+    this.published = id;
+    this.notify();
+  }
+
+  get publishedId(): number {
+    return this.published;
   }
 
   get totalBytes(): number {
@@ -84,6 +110,17 @@ export class SessionEventLog {
   append(event: ComparisonEvent, afterGap = 0): LoggedEvent {
     if (this.ended) throw new Error(`event log of ${this.sessionId} is already finished`);
     return this.push(this.lastId + 1 + afterGap, event, ownerData(this.sessionId, event));
+  }
+
+  /**
+   * An event another instance appended, copied from Redis into this instance's mirror of the log:
+   * Redis holds it and its owner's rules allowed it to be seen, so it is visible at once.
+   */
+  appendCopied(id: number, name: string, data: string): LoggedEvent | undefined {
+    if (this.ended || id <= this.lastId) return undefined;
+    const logged = this.push(id, parseStoredEvent(name, data), data);
+    this.markStored(id);
+    return logged;
   }
 
   private push(id: number, event: ComparisonEvent, data: string): LoggedEvent {
@@ -114,6 +151,20 @@ export class SessionEventLog {
     this.ended = true;
     this.resolveStored();
     this.notify();
+  }
+
+  /**
+   * Another instance took the session over: what readers here were not shown yet is dropped (it may
+   * never reach the store; the new owner numbers its endings from what Redis holds), and the log ends
+   * where readers are, so they finish and reconnect for the endings.
+   */
+  cutAtVisible(): void {
+    const keep = this.indexAfter(this.visibleLastId);
+    this.events.length = keep;
+    this.bytes = this.events.at(-1)?.offset ?? 0;
+    for (const cache of this.viewFrames.values()) cache.length = Math.min(cache.length, keep);
+    this.unstoredEndings.length = 0;
+    this.seal();
   }
 
   private notify(): void {
@@ -243,6 +294,14 @@ export class EventLogRegistry {
   add(log: SessionEventLog): SessionEventLog {
     this.logs.set(log.sessionId, log);
     return log;
+  }
+
+  /** Forgets a log at once (a mirror nobody reads, a run another instance took over), if it is still this one. */
+  remove(sessionId: string, log?: SessionEventLog): void {
+    if (log && this.logs.get(sessionId) !== log) return;
+    clearTimeout(this.timers.get(sessionId));
+    this.timers.delete(sessionId);
+    this.logs.delete(sessionId);
   }
 
   /** Keeps a finished log for the retention time; subscribers still writing it keep their reference. */

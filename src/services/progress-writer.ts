@@ -139,6 +139,12 @@ export class ProgressWriter {
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> | undefined;
   private closed = false;
+  /**
+   * Several instances: false while this instance cannot be sure it still owns the session (its lease
+   * was not confirmed within its lifetime, as after a stall); its writes wait, so a former owner does
+   * not write beside the instance that took the session over. Always true in one process.
+   */
+  mayWrite: (sessionId: string) => boolean = () => true;
 
   constructor(
     private readonly store: SessionStore,
@@ -193,16 +199,25 @@ export class ProgressWriter {
     while (this.urgent.size > 0) {
       const slice: Followed[] = [];
       const batch: Write[] = [];
+      const waiting: Followed[] = [];
       let rows = 0;
       for (const f of this.urgent) {
         if (rows >= ROWS_PER_SLICE) break;
         this.urgent.delete(f);
         this.dirty.delete(f);
+        if (!this.mayWrite(f.sessionId)) {
+          waiting.push(f);
+          continue;
+        }
         slice.push(f);
         const next = progressOf(f);
         if (!next) continue;
         batch.push({ f, ...next });
         rows += rowsOf(next.progress);
+      }
+      if (waiting.length > 0) {
+        for (const f of waiting) this.dirty.add(f);
+        this.armTimer();
       }
       if (!(await this.write(batch))) {
         // Everything waits for the periodic write to try again, rather than retrying in a tight loop.
@@ -230,6 +245,11 @@ export class ProgressWriter {
       if (progress.final) this.unfollow(f);
     }
     return true;
+  }
+
+  /** Stops writing a session at once (another instance owns it now); a write under way still lands. */
+  drop(sessionId: string): void {
+    for (const f of this.followed) if (f.sessionId === sessionId) this.unfollow(f);
   }
 
   private unfollow(f: Followed): void {

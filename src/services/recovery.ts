@@ -39,9 +39,14 @@ function metricsOf(r: StoredResponse): ModelMetrics {
  * numbered past MAX_UNSTORED_EVENTS ids after the last stored one: a client may have seen that many
  * ids the store never got, and an id must never name two different events. A client resuming
  * from any id it saw therefore gets the endings. Text stored beyond the stored chunk events
- * becomes one more chunk, so that a replay still joins up to the stored response.
+ * becomes one more chunk, so that a replay still joins up to the stored response. `afterGap` is 0
+ * when Redis held everything any client saw (a sibling instance ends a dead owner's session).
  */
-function endInterrupted({ session, responses, events }: InterruptedSession, log: FastifyBaseLogger) {
+export function endInterrupted(
+  { session, responses, events }: InterruptedSession,
+  log: FastifyBaseLogger,
+  afterGap = MAX_UNSTORED_EVENTS,
+) {
   const eventLog = SessionEventLog.fromStored(session.id, events);
   const streamed = new Map<string, { text: string; reasoning: string }>();
   const ended = new Set<string>();
@@ -55,7 +60,7 @@ function endInterrupted({ session, responses, events }: InterruptedSession, log:
   }
   const timestamp = new Date().toISOString();
   const updates: ResponseProgress[] = [];
-  let gap = MAX_UNSTORED_EVENTS;
+  let gap = afterGap;
   const append = (event: Parameters<SessionEventLog['append']>[0]) => {
     eventLog.append(event, gap);
     gap = 0;

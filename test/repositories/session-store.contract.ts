@@ -342,6 +342,16 @@ export function describeSessionStore(name: string, makeStores: MakeStores) {
       expect(found[0]?.events).toEqual([chunk(1)]);
       // What one app wrote, another app on the same database finds.
       expect((await harness.reopen().sessions.findInterrupted()).map((f) => f.session.id)).toEqual(['s1']);
+      // One of them by id: the unfinished one with its responses and events, an ended one not at all.
+      const one = await store.findUnfinished('s1');
+      expect(one?.session.id).toBe('s1');
+      expect(one?.responses.map((r) => [r.id, r.response])).toEqual([
+        ['s1-r1', 'x'],
+        ['s1-r2', ''],
+      ]);
+      expect(one?.events).toEqual([chunk(1)]);
+      expect(await store.findUnfinished('s2')).toBeUndefined();
+      expect(await store.findUnfinished('nope')).toBeUndefined();
     });
   });
 }

@@ -1,5 +1,6 @@
 // A listening app wired to the loopback provider server, with helpers to call it as a client would.
 import { buildApp } from '../../src/app.js';
+import type { RedisOptions } from '../../src/plugins/redis.js';
 import type { SessionsOptions } from '../../src/plugins/sessions.js';
 import { captureLogs, testConfig } from '../helper.js';
 import {
@@ -13,6 +14,8 @@ export interface StackOptions {
   env?: Record<string, string | undefined>;
   sessions?: Partial<SessionsOptions>;
   providerServer?: ProviderServer;
+  /** With REDIS_URL in env: the key prefix of this test's instances. */
+  redis?: Partial<RedisOptions>;
 }
 
 export interface ApiResult<T = unknown> {
@@ -46,6 +49,7 @@ export async function startStack(options: StackOptions = {}) {
         retryMs: 100,
         ...options.sessions,
       },
+      redis: options.redis,
     },
   );
   await app.listen({ port: 0, host: '127.0.0.1' });

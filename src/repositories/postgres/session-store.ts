@@ -353,5 +353,18 @@ export function createPostgresSessionStore(db: PgDb, locks?: SessionLocks): Sess
         events: events.get(session.id) ?? [],
       }));
     },
+
+    /** One running session by id, whoever runs it (a failover takes it once the owner's lease lapsed). */
+    async findUnfinished(id: string) {
+      const [session] = await db
+        .select(sessionColumns)
+        .from(comparisonSessions)
+        .where(
+          and(eq(comparisonSessions.id, id), inArray(comparisonSessions.status, ['pending', 'in_progress'])),
+        );
+      if (!session) return undefined;
+      const [responses, events] = await Promise.all([responsesOf([id]), eventsOf([id], 0)]);
+      return { session, responses, events: events.get(id) ?? [] };
+    },
   };
 }

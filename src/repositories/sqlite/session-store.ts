@@ -381,5 +381,17 @@ export function createSqliteSessionStore(db: Db): SessionStore {
         events: eventsAfter(session.id, 0),
       }));
     },
+
+    async findUnfinished(id) {
+      const session = db
+        .select()
+        .from(comparisonSessions)
+        .where(
+          and(eq(comparisonSessions.id, id), inArray(comparisonSessions.status, ['pending', 'in_progress'])),
+        )
+        .get();
+      if (!session) return undefined;
+      return { session, responses: responsesOf(session.id), events: eventsAfter(session.id, 0) };
+    },
   };
 }
