@@ -10,6 +10,8 @@ export interface StreamSample {
   error?: string;
   /** Arrival of the first delta minus the moment the client started (its POST). */
   ttftMs: number;
+  /** The provider receiving the request minus the moment the client started (the way in). */
+  requestMs: number;
   /** Per live delta: [index of the delta in the stream, arrival at the client minus its send stamp]. */
   latency: [number, number][];
   chunks: number;
@@ -44,7 +46,13 @@ export async function singleStream(
   spec: StreamSpec,
   ready: StreamReady = () => {},
 ): Promise<StreamSample> {
-  const sample: StreamSample = { ttftMs: Number.NaN, latency: [], chunks: 0, replayed: 0 };
+  const sample: StreamSample = {
+    ttftMs: Number.NaN,
+    requestMs: Number.NaN,
+    latency: [],
+    chunks: 0,
+    replayed: 0,
+  };
   let told = false;
   const tell = (open: boolean) => {
     if (told) return;
@@ -59,7 +67,10 @@ export async function singleStream(
     const stamp = stampOf(frame);
     if (!stamp) return;
     sample.chunks++;
-    if (sample.chunks === 1) sample.ttftMs = arrivedAt - startedAt;
+    if (sample.chunks === 1) {
+      sample.ttftMs = arrivedAt - startedAt;
+      sample.requestMs = stamp.requestArrivedAt - startedAt;
+    }
     if (stamp.sentAt < openedAt) sample.replayed++;
     else sample.latency.push([indexOf(frame, at), arrivedAt - stamp.sentAt]);
   };
@@ -92,6 +103,9 @@ export async function singleStream(
       };
     }
     const stream = openStream(url, init);
+    // A reset before the head (a keep-alive socket the server closed meanwhile) rejects both
+    // promises: `done` must not go unhandled when `opened` throws first.
+    stream.done.catch(() => {});
     openedAt = await stream.opened;
     tell(true);
     const status = await stream.done;
