@@ -69,14 +69,22 @@ export async function relayTtftBlock(
   const samples: StreamSample[] = [];
   for (let r = 0; r < o.rounds; r++)
     samples.push(...(await Promise.all(Array.from({ length: o.level }, (_, i) => one(i)))));
-  const ttft = samples.filter((s) => !s.error).map((s) => s.ttftMs);
+  const ok = samples.filter((s) => !s.error);
+  const ttft = ok.map((s) => s.ttftMs);
+  const request = ok.map((s) => s.requestMs);
   return {
     section: 'relay-ttft',
     path,
     level: o.level,
     repeat,
     warmup,
-    metrics: { ttftP50Ms: percentile(ttft, 50), ttftP99Ms: percentile(ttft, 99), samples: ttft.length },
+    metrics: {
+      ttftP50Ms: percentile(ttft, 50),
+      ttftP99Ms: percentile(ttft, 99),
+      // The way in: until the provider received the upstream request.
+      requestP50Ms: percentile(request, 50),
+      samples: ttft.length,
+    },
     ...failures(samples),
   };
 }

@@ -64,6 +64,7 @@ export function summariseRelay(results: RelayBlockResult[]): RelaySummary {
   for (const level of levels('relay-ttft')) {
     add(`added TTFT p50 at ${level} (ms)`, 'relay-ttft', level, 'ttftP50Ms', true);
     add(`added TTFT p99 at ${level} (ms)`, 'relay-ttft', level, 'ttftP99Ms', true);
+    add(`added way in p50 at ${level} (ms)`, 'relay-ttft', level, 'requestP50Ms', true);
   }
   for (const level of levels('relay-chunk')) {
     add(`added per-chunk p50 at ${level} (ms)`, 'relay-chunk', level, 'chunkP50Ms', true);
