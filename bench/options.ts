@@ -1,7 +1,7 @@
-// Benchmark sizes: defaults for a full run (~7.5 min on 2 cores), `--quick` for a smoke run, every one overridable.
+// Benchmark sizes: defaults for a full run (~11 min on 2 cores), `--quick` for a smoke run, every one overridable.
 import type { StreamSpec } from './bench-spec.js';
 
-export const sectionNames = ['ttft', 'chunk', 'throughput', 'memory'] as const;
+export const sectionNames = ['relay', 'ttft', 'chunk', 'throughput', 'memory'] as const;
 export type SectionName = (typeof sectionNames)[number];
 
 export interface BenchOptions {
@@ -22,6 +22,18 @@ export interface BenchOptions {
   chunk: { concurrency: number[]; rounds: number; spec: StreamSpec };
   throughput: { streams: number; frames: number };
   memory: { streams: number; comparisons: number; settleMs: number };
+  /** One OpenAI model per stream: straight, through the bare relay, through the app (persistence on). */
+  relay: {
+    ttftLevels: number[];
+    /** Rounds of `level` streams started at once; at 1, many more (each is short). */
+    ttftRounds: number;
+    ttftRoundsAtOne: number;
+    ttftSpec: StreamSpec;
+    ttftShortSpec: StreamSpec;
+    chunkLevels: number[];
+    chunkRoundsAtOne: number;
+    chunkSpec: StreamSpec;
+  };
   /** Writes a V8 CPU profile of every app server child into bench/profiles/. */
   profile: boolean;
   logLevel: string;
@@ -37,7 +49,10 @@ export interface BenchOptions {
 export const usage = `npm run bench -- [flags]   (each flag also as BENCH_<NAME>, e.g. BENCH_REPEATS=5)
   --quick                      smoke run: one repeat, small sizes (~1 min)
   --repeats N                  repeats of every block, medians reported (default 3)
-  --only ttft,chunk,throughput,memory
+  --only relay,ttft,chunk,throughput,memory   (relay alone: ~3 min)
+  --relay-ttft-levels 1,50     streams started at once, no wait (relay block)
+  --relay-chunk-levels 1,50,200  gated streams: the first chunk after every client is connected
+  --relay-deltas N             deltas per stream of the gated relay blocks (default 100, at 20 ms)
   --ttft-concurrency 1,10,50   concurrent comparisons (2 models each)
   --ttft-comparisons N         comparisons per block above 1 (default 300; at least 3 per worker)
   --ttft-comparisons-at-one N  comparisons per block at 1 (default 150)
@@ -138,6 +153,16 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     },
     throughput: { streams: int('throughput-streams', 40, 20), frames: int('throughput-frames', 2500, 500) },
     memory: { streams: int('memory-streams', 1000, 200), comparisons: 10, settleMs: quick ? 300 : 1000 },
+    relay: {
+      ttftLevels: list('relay-ttft-levels', [1, 50]),
+      ttftRounds: int('relay-ttft-rounds', 4, 2),
+      ttftRoundsAtOne: int('relay-ttft-rounds-at-one', 60, 20),
+      ttftShortSpec: { deltas: 3, intervalMs: 5, firstDelayMs: 10, stamp: true },
+      ttftSpec: { deltas: 20, intervalMs: 20, firstDelayMs: 10, stamp: true },
+      chunkLevels: list('relay-chunk-levels', [1, 50, 200]),
+      chunkRoundsAtOne: int('relay-chunk-rounds-at-one', 3, 1),
+      chunkSpec: { deltas: int('relay-deltas', 100, 50), intervalMs: 20, firstDelayMs: 0, stamp: true },
+    },
     profile: get('profile') === 'true',
     logLevel: get('log-level') ?? 'info',
     serverNodeFlags: (get('server-node-flags') ?? '').split(/\s+/).filter(Boolean),

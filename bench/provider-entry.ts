@@ -15,10 +15,15 @@ let gate = new Promise<void>((resolve) => {
 });
 let gatedWaiting = 0;
 
-async function releaseWhen(expected: number, timeoutMs = 60_000): Promise<number> {
+/** Resolves with the gated requests waiting, once `expected` have arrived or the timeout passed. */
+async function arrived(expected: number, timeoutMs = 60_000): Promise<number> {
   const deadline = performance.now() + timeoutMs;
   while (gatedWaiting < expected && performance.now() < deadline) await sleep(2);
-  const waited = gatedWaiting;
+  return gatedWaiting;
+}
+
+async function releaseWhen(expected: number, timeoutMs = 60_000): Promise<number> {
+  const waited = await arrived(expected, timeoutMs);
   release();
   gatedWaiting = 0;
   gate = new Promise<void>((resolve) => {
@@ -48,6 +53,8 @@ startProbe({
   handlers: {
     // The server records every request; a long run would otherwise keep them all.
     release: (expected) => releaseWhen(Number(expected)),
+    // The relay block reads the server's CPU between the set-ups' end and the release.
+    arrived: (expected) => arrived(Number(expected)),
     forget: () => {
       server.reset();
       return true;

@@ -17,7 +17,10 @@ import {
 import { type BenchChild, startChild } from './children.js';
 import { agent, getJson } from './http-client.js';
 import { type BenchOptions, parseOptions } from './options.js';
+import { type RelayBlockResult, type RelayPaths, relayChunkBlock, relayTtftBlock } from './relay-blocks.js';
+import { relayTargets, renderRelay, summariseRelay } from './relay-report.js';
 import { render, summarise, targets } from './report.js';
+import type { SinglePath } from './single-workloads.js';
 import { round } from './stats.js';
 import { tokenRing } from './token.js';
 import { directComparison, type RelayTarget, relayComparison } from './workloads.js';
@@ -108,6 +111,49 @@ async function startBare(o: BenchOptions) {
   });
 }
 
+async function startBareRelay(o: BenchOptions, providerUrl: string) {
+  return startChild({
+    name: `bare-relay-${++serverCount}`,
+    entry: 'bench/bare-relay-entry.ts',
+    env: { UPSTREAM_URL: providerUrl, BENCH_ELD_RESOLUTION_MS: String(o.eldResolutionMs) },
+    nodeFlags: ['--expose-gc'],
+    logFile: join(work, `bare-relay-${serverCount}.log`),
+  });
+}
+
+function describeRelay(r: RelayBlockResult): string {
+  const m = Object.entries(r.metrics)
+    .filter(([k]) => !k.startsWith('tenth') || k === 'tenth1P50Ms' || k === 'tenth10P50Ms')
+    .map(([k, v]) => `${k} ${round(v)}`)
+    .join(', ');
+  const errs = r.errors > 0 ? `, ERRORS ${r.errors}: ${r.firstErrors.join(' | ')}` : '';
+  return `${r.section} ${r.path} level ${r.level}${r.warmup ? ' (warm-up)' : ` #${r.repeat + 1}`}: ${m}${errs}`;
+}
+
+/** The relay block: every level on every path, warm-up first, the order of the paths rotated per repeat. */
+async function relaySection(paths: RelayPaths, o: BenchOptions, record: (r: RelayBlockResult) => void) {
+  const order: SinglePath[] = ['direct', 'bare-relay', 'relay-on'];
+  const r = o.relay;
+  const ttft = (level: number) =>
+    level === 1
+      ? { level, rounds: r.ttftRoundsAtOne, spec: r.ttftShortSpec }
+      : { level, rounds: r.ttftRounds, spec: r.ttftSpec };
+  const chunk = (level: number) => ({
+    level,
+    rounds: level === 1 ? r.chunkRoundsAtOne : 1,
+    spec: r.chunkSpec,
+  });
+  for (const p of order) {
+    record(await relayTtftBlock(paths, p, { ...ttft(50), rounds: 2 }, 0, true));
+    record(await relayChunkBlock(paths, p, { ...chunk(50), spec: { ...r.chunkSpec, deltas: 20 } }, 0, true));
+  }
+  for (let repeat = 0; repeat < o.repeats; repeat++)
+    for (const p of rotate(order, repeat)) {
+      for (const level of r.ttftLevels) record(await relayTtftBlock(paths, p, ttft(level), repeat, false));
+      for (const level of r.chunkLevels) record(await relayChunkBlock(paths, p, chunk(level), repeat, false));
+    }
+}
+
 /** Every repeat starts with a different path, so that no path always runs first (or last). */
 const rotate = <T>(list: T[], by: number): T[] => list.map((_, i) => list[(i + by) % list.length] as T);
 
@@ -128,6 +174,7 @@ let succeeded = false;
 
 async function main() {
   const results: BlockResult[] = [];
+  const relayResults: RelayBlockResult[] = [];
   const record = (r: BlockResult) => {
     log(describe(r));
     if (!r.warmup) results.push(r);
@@ -172,6 +219,17 @@ async function main() {
     const warm = { deltas: 20, intervalMs: 1, firstDelayMs: 0, stamp: true };
     for (const v of ['direct', 'relay-on', 'relay-off'] as const)
       record(await ttftBlock(paths, v, { concurrency: 10, comparisons: 100, spec: warm }, 0, true));
+
+    if (opts.sections.includes('relay')) {
+      const bareRelay = await startBareRelay(opts, provider.url);
+      children.push(bareRelay);
+      log(`bare relay ${bareRelay.url}`);
+      const relayPaths: RelayPaths = { provider, bareRelay, app: on, model: paths.models.openai };
+      await relaySection(relayPaths, opts, (r) => {
+        log(describeRelay(r));
+        if (!r.warmup) relayResults.push(r);
+      });
+    }
 
     const latencyVariants: Variant[] = ['direct', 'relay-on', 'relay-off'];
     if (opts.sections.includes('ttft')) {
@@ -239,7 +297,9 @@ async function main() {
       }
     }
 
-    const summary = { ...summarise(results), peakRssMiB: peaks };
+    const relaySummary = summariseRelay(relayResults);
+    const relayGoals = relayTargets(relaySummary, !opts.quick);
+    const summary = { ...summarise(results), peakRssMiB: peaks, relay: relaySummary };
     const goals = targets(summary, !opts.quick);
     const commit = git('rev-parse', 'HEAD');
     const shortSha = git('rev-parse', '--short', 'HEAD') || 'nogit';
@@ -269,13 +329,26 @@ async function main() {
       `\n${meta.cpu}, ${meta.cores} cores, Node ${meta.node}, commit ${shortSha}${meta.dirty ? ' (uncommitted changes)' : ''}, ${opts.repeats} repeat(s), ${meta.durationSeconds} s`,
     );
     console.log(report);
+    if (relayResults.length > 0) console.log(renderRelay(relaySummary, relayGoals));
     if (opts.write) {
       const dir = join(root, 'bench', 'results');
       mkdirSync(dir, { recursive: true });
       const file = join(dir, `${meta.date.slice(0, 10)}-${shortSha}${opts.quick ? '-quick' : ''}.json`);
       writeFileSync(
         file,
-        `${JSON.stringify({ meta, options: opts, summary, targets: goals, blocks: results }, null, 2)}\n`,
+        `${JSON.stringify(
+          {
+            meta,
+            options: opts,
+            summary,
+            targets: goals,
+            relayTargets: relayGoals,
+            blocks: results,
+            relayBlocks: relayResults,
+          },
+          null,
+          2,
+        )}\n`,
       );
       console.log(`\nwrote ${file}`);
     }

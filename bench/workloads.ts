@@ -119,6 +119,7 @@ export async function relayComparison(
         else if (event === 'comparison_complete' || event === 'comparison_error') ends.final = event;
       },
     });
+    stream.done.catch(() => {}); // handled below; must not go unhandled when `opened` throws first
     openedAt = await stream.opened;
     isReady(true);
     const status = await stream.done;
@@ -162,6 +163,7 @@ export async function directComparison(
         if (spec.stamp ? frame.includes('@') : isTextDelta(frame)) track.delta(frame, arrivedAt, openedAt);
       },
     });
+    stream.done.catch(() => {}); // handled below; must not go unhandled when `opened` throws first
     openedAt = await stream.opened;
     if (++opened === 2) isReady(true);
     return stream.done;

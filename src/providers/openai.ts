@@ -14,6 +14,7 @@ import {
   reasoningText,
 } from './openai-compat/chunk-fields.js';
 import { errorBodyFetch } from './openai-compat/error-body.js';
+import { sseChunks } from './openai-compat/sse-chunks.js';
 import { isStreamOptionsRejection, withoutStreamOptions } from './openai-compat/stream-options.js';
 import { eventLimit, noRedirectFetch, splitEventStreamFetch } from './provider-fetch.js';
 import { retryVetoFetch } from './retry-veto-fetch.js';
@@ -95,10 +96,17 @@ export function createOpenAIProvider(options: ApiProviderOptions): Provider {
   // Learned once per endpoint (per app): a server that refused stream_options is not asked again.
   let sendStreamOptions = true;
 
+  // The SDK builds the request, retries and maps HTTP errors; the event stream's bytes are decoded
+  // by sseChunks (the same events, at a fraction of the SDK's cost per chunk).
+  const request = (params: ChatCompletionCreateParamsStreaming, signal: AbortSignal) =>
+    client.chat.completions
+      .create(params, { signal })
+      .asResponse()
+      .then((response) => sseChunks<CompatChunk>(response));
   const open = async (params: ChatCompletionCreateParamsStreaming, signal: AbortSignal) => {
-    if (!sendStreamOptions) return client.chat.completions.create(withoutStreamOptions(params), { signal });
+    if (!sendStreamOptions) return request(withoutStreamOptions(params), signal);
     try {
-      return await client.chat.completions.create(params, { signal });
+      return await request(params, signal);
     } catch (err) {
       if (!isStreamOptionsRejection(err)) throw err;
       sendStreamOptions = false;
@@ -106,7 +114,7 @@ export function createOpenAIProvider(options: ApiProviderOptions): Provider {
         { provider: endpoint.id },
         `${endpoint.name} refused stream_options; retrying without it (token counts may be missing)`,
       );
-      return client.chat.completions.create(withoutStreamOptions(params), { signal });
+      return request(withoutStreamOptions(params), signal);
     }
   };
 

@@ -1,0 +1,66 @@
+// The chunks of an OpenAI-style event stream, decoded here instead of by the SDK's Stream.
+import { APIError } from 'openai';
+
+/** A blank line ends an event: LF LF, CR CR or CRLF CRLF, as the SDK's decoder reads them. */
+const EVENT_END = /\r\n\r\n|\n\n|\r\r/g;
+const LINE_END = /\r\n|\r|\n/;
+
+/** The `data` of one event (its data lines joined by LF), or undefined for an event without data. */
+function dataOf(event: string): string | undefined {
+  let data: string | undefined;
+  for (const line of event.split(LINE_END)) {
+    if (!line.startsWith('data:')) continue;
+    const value = line.charCodeAt(5) === 32 ? line.slice(6) : line.slice(5);
+    data = data === undefined ? value : `${data}\n${value}`;
+  }
+  return data;
+}
+
+/**
+ * Yields each JSON chunk of a chat completions stream, as the SDK's Stream does: `[DONE]` ends it,
+ * an event with an `error` throws the SDK's APIError (mapped like any other), an event that is not
+ * JSON throws its SyntaxError, an unfinished event at the very end is dropped. The relay profile had
+ * the SDK's generic decoding (a line decoder, an SSE decoder and an async generator per layer) as the
+ * largest cost per chunk after the socket writes; the pieces reaching us are whole events
+ * (event-pieces.ts), so one split per piece finds them. Leaving early cancels the body, which closes
+ * the upstream request.
+ */
+export async function* sseChunks<T>(response: Response): AsyncGenerator<T, void, undefined> {
+  const body = response.body;
+  if (!body) return;
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let rest = '';
+  /** `[DONE]` came: what follows is read to the end (so the connection is reused) and ignored. */
+  let finished = false;
+  let ended = false;
+  try {
+    while (true) {
+      const read = await reader.read();
+      if (read.done) break;
+      if (finished) continue;
+      const text = rest + decoder.decode(read.value, { stream: true });
+      let start = 0;
+      EVENT_END.lastIndex = 0;
+      for (let m = EVENT_END.exec(text); m !== null; m = EVENT_END.exec(text)) {
+        const data = dataOf(text.slice(start, m.index));
+        start = m.index + m[0].length;
+        if (data === undefined) continue;
+        if (data.startsWith('[DONE]')) {
+          finished = true;
+          break;
+        }
+        const chunk: unknown = JSON.parse(data);
+        const error =
+          typeof chunk === 'object' && chunk !== null ? (chunk as { error?: unknown }).error : undefined;
+        if (error) throw new APIError(undefined, error as object, undefined, response.headers);
+        yield chunk as T;
+      }
+      rest = finished ? '' : text.slice(start);
+    }
+    ended = true;
+  } finally {
+    // Left early (a break, a throw, the consumer's return): the upstream request closes at once.
+    if (!ended) await reader.cancel().catch(() => {});
+  }
+}
