@@ -1,7 +1,15 @@
 // Benchmark sizes: defaults for a full run (~11 min on 2 cores), `--quick` for a smoke run, every one overridable.
 import type { StreamSpec } from './bench-spec.js';
 
-export const sectionNames = ['relay', 'ttft', 'chunk', 'throughput', 'memory'] as const;
+export const sectionNames = [
+  'relay',
+  'ttft',
+  'chunk',
+  'throughput',
+  'memory',
+  'endpoint',
+  'scale-out',
+] as const;
 export type SectionName = (typeof sectionNames)[number];
 
 export interface BenchOptions {
@@ -49,7 +57,8 @@ export interface BenchOptions {
 export const usage = `npm run bench -- [flags]   (each flag also as BENCH_<NAME>, e.g. BENCH_REPEATS=5)
   --quick                      smoke run: one repeat, small sizes (~1 min)
   --repeats N                  repeats of every block, medians reported (default 3)
-  --only relay,ttft,chunk,throughput,memory   (relay alone: ~3 min)
+  --only relay,ttft,chunk,throughput,memory,endpoint,scale-out   (relay alone: ~3 min;
+                               endpoint: bench/endpoint.ts, scale-out: bench/scale-out.ts, ~1 min each)
   --relay-ttft-levels 1,50     streams started at once, no wait (relay block)
   --relay-chunk-levels 1,50,200  gated streams: the first chunk after every client is connected
   --relay-deltas N             deltas per stream of the gated relay blocks (default 100, at 20 ms)

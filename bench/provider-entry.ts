@@ -1,8 +1,8 @@
 // Bench-only entry: the loopback provider server (OpenAI and Anthropic wires) streaming what each prompt asks for.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startProviderServer } from '../test/support/provider-server.js';
 import { decodeSpec, now, promptOf, stampText } from './bench-spec.js';
 import { announceReady, startProbe } from './child-probe.js';
+import { startUpstreamServer } from './upstream-server.js';
 
 /**
  * Gated streams wait for the next `release`: a block opens every stream, then releases them together.
@@ -33,14 +33,14 @@ async function releaseWhen(expected: number, timeoutMs = 60_000): Promise<number
   return now();
 }
 
-const server = await startProviderServer((request) => {
+const server = await startUpstreamServer((request) => {
   const arrivedAt = now();
   const spec = decodeSpec(promptOf(request.body));
   if (!spec) return { status: 400, body: { error: { message: 'not a benchmark prompt' } } };
   const wire = request.wire === 'openai' ? 'o' : 'a';
   if (spec.gated) gatedWaiting++;
   return {
-    deltas: spec.deltas,
+    deltas: Array.from({ length: spec.deltas }, (_, i) => `w${i} `),
     intervalMs: spec.intervalMs,
     firstDelayMs: spec.firstDelayMs + Math.random() * (spec.jitterMs ?? 0),
     ...(spec.gated ? { gate } : {}),
@@ -51,14 +51,11 @@ const server = await startProviderServer((request) => {
 startProbe({
   resolutionMs: 10,
   handlers: {
-    // The server records every request; a long run would otherwise keep them all.
     release: (expected) => releaseWhen(Number(expected)),
     // The relay block reads the server's CPU between the set-ups' end and the release.
     arrived: (expected) => arrived(Number(expected)),
-    forget: () => {
-      server.reset();
-      return true;
-    },
+    // Nothing to forget: the upstream server records no requests.
+    forget: () => true,
     async close() {
       await server.close();
       setTimeout(() => process.exit(0), 50);

@@ -1,5 +1,5 @@
 // `npm run bench`: the relay against the provider server read directly, and a bare SSE server, in one run.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
@@ -352,6 +352,23 @@ async function main() {
       );
       console.log(`\nwrote ${file}`);
     }
+    for (const [section, script] of [
+      ['endpoint', 'bench/endpoint.ts'],
+      ['scale-out', 'bench/scale-out.ts'],
+    ] as const)
+      if (opts.sections.includes(section)) {
+        // Each its own script with its own servers (they stay runnable alone); the machine is quiet
+        // again by now, as the children above are idle.
+        log(`${section}: ${script}`);
+        const args = opts.quick ? ['10', '20', '1'] : [];
+        const run = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], {
+          cwd: root,
+          encoding: 'utf8',
+        });
+        console.log(`\n## ${section} (${script})\n${run.stdout.trim()}`);
+        if (run.status !== 0)
+          console.log(`${section} did not finish: ${run.stderr.trim().split('\n').slice(-3).join(' ')}`);
+      }
     if (opts.profile)
       console.log(`CPU profiles in ${profileDir} (summarise: npx tsx bench/profile-summary.ts <file>)`);
     succeeded = true;

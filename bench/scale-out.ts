@@ -2,7 +2,7 @@
 // npx tsx bench/scale-out.ts [concurrent comparisons] [deltas per model] [repeats]   (defaults 50, 40, 3)
 // Needs Postgres on 127.0.0.1:5432 (BENCH_DATABASE_URL to point elsewhere) and a redis-server binary; it
 // makes a database and a Redis of its own, and removes both.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -44,7 +44,17 @@ async function admin(sql: string) {
 }
 
 const database = `bench_${randomBytes(5).toString('hex')}`;
-await admin(`create database ${database}`);
+try {
+  await admin(`create database ${database}`);
+} catch (err) {
+  console.log(`skipped: no Postgres to make a database on (${(err as Error).message})`);
+  process.exit(0);
+}
+if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status !== 0) {
+  await admin(`drop database if exists ${database}`);
+  console.log('skipped: no redis-server binary to start a Redis of its own');
+  process.exit(0);
+}
 const databaseUrl = new URL(ADMIN_URL);
 databaseUrl.pathname = `/${database}`;
 
