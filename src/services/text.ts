@@ -11,8 +11,17 @@ export function wellFormedChunk(carry: string, delta: string): { chunk: string; 
   const text = carry + delta;
   if (text.length === 0) return { chunk: '', carry: '' };
   const last = text.charCodeAt(text.length - 1);
-  if (isHighSurrogate(last)) return { chunk: text.slice(0, -1).toWellFormed(), carry: text.slice(-1) };
-  return { chunk: text.toWellFormed(), carry: '' };
+  if (isHighSurrogate(last)) return { chunk: storable(text.slice(0, -1)), carry: text.slice(-1) };
+  return { chunk: storable(text), carry: '' };
+}
+
+/**
+ * Well formed, and U+0000 as U+FFFD: Postgres text cannot hold U+0000, so on every engine the
+ * relayed chunk and the stored answer carry the same replacement and still join up exactly.
+ */
+function storable(text: string): string {
+  const whole = text.toWellFormed();
+  return whole.includes('\u0000') ? whole.replaceAll('\u0000', '\uFFFD') : whole;
 }
 
 /** At most `max` UTF-16 units of well-formed `text`, never ending between the two halves of a pair. */
@@ -22,5 +31,5 @@ export function headOf(text: string, max: number): string {
   return text.slice(0, end);
 }
 
-/** User input (prompts, system prompts): a lone surrogate becomes U+FFFD, as the store would keep it. */
-export const wellFormed = (s: string) => s.toWellFormed();
+/** User input (prompts, system prompts): a lone surrogate or U+0000 becomes U+FFFD, as any store keeps it. */
+export const wellFormed = (s: string) => storable(s);

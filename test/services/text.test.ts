@@ -74,6 +74,13 @@ describe('well-formed chunks', () => {
     expect(wellFormedChunk('', '')).toEqual({ chunk: '', carry: '' });
   });
 
+  it('U+0000, which Postgres text cannot hold, is U+FFFD in the chunk and in the store on every engine', async () => {
+    const chunks = chunksOf(['nul\u0000here', '\u0000']);
+    expect(chunks).toEqual(['nul\uFFFDhere', '\uFFFD']);
+    expect(await storedText(chunks)).toBe(chunks.join(''));
+    expect(wellFormed('a\u0000b')).toBe('a\uFFFDb');
+  });
+
   it('user input with a lone surrogate reads as the store would keep it', async () => {
     expect(wellFormed('hi \uD83D there 😀')).toBe('hi \uFFFD there 😀');
     expect(await storedText([wellFormed('hi \uD83D')])).toBe('hi \uFFFD');
