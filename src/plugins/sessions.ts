@@ -14,6 +14,7 @@ import { createVotesService, type VotesService } from '../services/judging/votes
 import { ProgressWriter } from '../services/progress-writer.js';
 import { raceTimeout } from '../services/race-timeout.js';
 import { recoverInterruptedSessions } from '../services/recovery.js';
+import { recoveryCosts } from '../services/recovery-costs.js';
 import {
   createSharedSessions,
   defaultSharedTimings,
@@ -85,6 +86,14 @@ export default fp<Partial<SessionsOptions> & { followers?: ((run: SessionRun) =>
     const store = app.stores.sessions;
     const logs = new EventLogRegistry(options.logRetentionMs);
     const writer = new ProgressWriter(store, options.flushIntervalMs, app.log);
+    const tokens = await loadTokenCounter();
+    // Recovery prices what an interrupted model streamed and settles its budget reservation.
+    const recoveryHooks = recoveryCosts({
+      models: app.providers,
+      tokens,
+      budgets: app.budgets,
+      log: app.log,
+    });
     // Several instances: sessions are owned, published and mirrored through Redis.
     const scaleOut = app.redis
       ? createSharedSessions({
@@ -94,6 +103,7 @@ export default fp<Partial<SessionsOptions> & { followers?: ((run: SessionRun) =>
           writer,
           log: app.log,
           timings: { ...defaultSharedTimings, ...options.shared },
+          recoveryHooks,
         })
       : undefined;
     // Before anything runs: a session left running by a process that died cannot finish any more.
@@ -101,9 +111,8 @@ export default fp<Partial<SessionsOptions> & { followers?: ((run: SessionRun) =>
     if (scaleOut) {
       await scaleOut.ready;
       await scaleOut.recover();
-    } else await recoverInterruptedSessions(store, app.log);
+    } else await recoverInterruptedSessions(store, app.log, recoveryHooks);
 
-    const tokens = await loadTokenCounter();
     const runner = new ComparisonRunner({
       providerFor: (model) => app.providers.providerFor(model),
       logs,

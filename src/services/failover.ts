@@ -4,7 +4,7 @@ import type { RedisConnections } from '../plugins/redis.js';
 import type { InterruptedSession, SessionStore } from '../repositories/types.js';
 import { MAX_UNSTORED_EVENTS, SessionEventLog } from './event-log.js';
 import { progressOf } from './progress-writer.js';
-import { endInterrupted } from './recovery.js';
+import { endInterrupted, type RecoveryHooks } from './recovery.js';
 import { appendScript, eventIdOf, runScript } from './redis-scripts.js';
 
 type StreamEntry = [id: string, fields: string[]];
@@ -16,6 +16,8 @@ export interface FailoverOptions {
   claimTtlMs: number;
   /** How long an ended session's stream stays in Redis for readers catching up. */
   finishedStreamTtlMs: number;
+  /** The engine's cost estimate and budget settlement, as start-up recovery has them. */
+  hooks?: RecoveryHooks;
 }
 
 /**
@@ -139,8 +141,14 @@ export class FailoverSweeper {
     // follow at once. Otherwise (Redis lost the stream) they go past any id a client may have seen.
     const first = entries[0] ? eventIdOf(entries[0][0]) : undefined;
     const whole = first === undefined ? storedLast === 0 : first <= storedLast + 1;
-    const ending = endInterrupted(now, this.log, whole ? 0 : MAX_UNSTORED_EVENTS);
+    const { finals, ...ending } = endInterrupted(
+      now,
+      this.log,
+      whole ? 0 : MAX_UNSTORED_EVENTS,
+      this.options.hooks,
+    );
     await this.store.persist([ending]);
+    await this.options.hooks?.ended?.(now.session, finals);
     const args: (string | number)[] = [this.redis.instanceId, this.options.finishedStreamTtlMs];
     for (const e of ending.events) args.push(e.id, e.event, e.data);
     const appended = await runScript<number>(

@@ -5,6 +5,7 @@ import type {
   ResponseProgress,
   SessionStore,
   StoredResponse,
+  StoredSession,
 } from '../repositories/types.js';
 import { TERMINAL_STATUSES } from './comparison-runner.js';
 import { MAX_UNSTORED_EVENTS, SessionEventLog } from './event-log.js';
@@ -13,6 +14,14 @@ import { type ModelMetrics, tokensPerSecond } from './metrics.js';
 export const INTERRUPTED_SESSION =
   'The server stopped while this comparison was running; the partial responses were kept';
 export const INTERRUPTED_MODEL = 'interrupted: the server stopped before this model finished';
+
+/** What the engine adds to recovery: its own cost estimate, and the settling of budget reservations. */
+export interface RecoveryHooks {
+  /** Token and cost figures of a model that did not finish, estimated from its stored text; undefined keeps the stored ones. */
+  estimate?(session: StoredSession, response: StoredResponse): Partial<ModelMetrics> | undefined;
+  /** Called once the session's endings are stored, with every response's final figures. */
+  ended?(session: StoredSession, finals: { responseId: string; metrics: ModelMetrics }[]): Promise<void>;
+}
 
 /** A stored response's figures as the metrics of its ending event. */
 function metricsOf(r: StoredResponse): ModelMetrics {
@@ -46,6 +55,7 @@ export function endInterrupted(
   { session, responses, events }: InterruptedSession,
   log: FastifyBaseLogger,
   afterGap = MAX_UNSTORED_EVENTS,
+  hooks: RecoveryHooks = {},
 ) {
   const eventLog = SessionEventLog.fromStored(session.id, events);
   const streamed = new Map<string, { text: string; reasoning: string }>();
@@ -60,6 +70,7 @@ export function endInterrupted(
   }
   const timestamp = new Date().toISOString();
   const updates: ResponseProgress[] = [];
+  const finals: { responseId: string; metrics: ModelMetrics }[] = [];
   let gap = afterGap;
   const append = (event: Parameters<SessionEventLog['append']>[0]) => {
     eventLog.append(event, gap);
@@ -79,19 +90,32 @@ export function endInterrupted(
     }
     let status = r.status;
     let errorMessage = r.errorMessage;
+    let metrics = metricsOf(r);
     if (!TERMINAL_STATUSES.has(r.status)) {
       status = 'error';
       errorMessage = INTERRUPTED_MODEL;
+      // The provider charged for what it streamed: the text so far, counted and priced here.
+      const estimated = hooks.estimate?.(session, r);
+      if (estimated) {
+        metrics = { ...metrics, ...estimated };
+        metrics.tokensPerSecond = tokensPerSecond(
+          metrics.outputTokens,
+          metrics.responseTimeMs,
+          metrics.timeToFirstTokenMs,
+        );
+      }
+      const { tokensPerSecond: _rate, ...figures } = metrics;
       updates.push({
         id: r.id,
         appendText: '',
         appendReasoning: '',
         status: 'error',
-        final: { ...metricsOf(r), errorMessage: INTERRUPTED_MODEL },
+        final: { ...figures, errorMessage: INTERRUPTED_MODEL },
       });
     }
+    finals.push({ responseId: r.id, metrics });
     if (ended.has(r.modelId)) continue;
-    const base = { modelId: r.modelId, metrics: metricsOf(r), timestamp };
+    const base = { modelId: r.modelId, metrics, timestamp };
     if (status === 'completed') append({ type: 'model_complete', ...base });
     else {
       const error = status === 'cancelled' ? 'cancelled' : (errorMessage ?? INTERRUPTED_MODEL);
@@ -108,6 +132,7 @@ export function endInterrupted(
   });
   const added = eventLog.events.slice(events.length);
   return {
+    finals,
     sessionId: session.id,
     events: added.map(({ id, event, data }) => ({ id, event: event.type, data })),
     responses: updates,
@@ -119,9 +144,14 @@ export function endInterrupted(
 export async function recoverInterruptedSessions(
   store: SessionStore,
   log: FastifyBaseLogger,
+  hooks: RecoveryHooks = {},
 ): Promise<number> {
   const interrupted = await store.findInterrupted();
-  for (const found of interrupted) await store.persist([endInterrupted(found, log)]);
+  for (const found of interrupted) {
+    const { finals, ...ending } = endInterrupted(found, log, MAX_UNSTORED_EVENTS, hooks);
+    await store.persist([ending]);
+    await hooks.ended?.(found.session, finals);
+  }
   if (interrupted.length > 0)
     log.warn({ sessions: interrupted.length }, 'marked comparisons interrupted by a previous stop as failed');
   return interrupted.length;

@@ -7,6 +7,7 @@ import type { ComparisonRunner, SessionRun } from './comparison-runner.js';
 import type { EventLogRegistry, SessionEventLog } from './event-log.js';
 import { FailoverSweeper } from './failover.js';
 import type { ProgressWriter } from './progress-writer.js';
+import type { RecoveryHooks } from './recovery.js';
 import { RemoteStreams } from './redis-mirror.js';
 import { RedisPublisher } from './redis-publisher.js';
 import { SessionLeases } from './session-leases.js';
@@ -53,6 +54,8 @@ interface Parts {
   runner?: ComparisonRunner;
   log: FastifyBaseLogger;
   timings: SharedTimings;
+  /** The engine's cost estimate and budget settlement for the sessions a failover ends. */
+  recoveryHooks?: RecoveryHooks;
 }
 
 export function createSharedSessions(parts: Parts) {
@@ -118,6 +121,7 @@ export function createSharedSessions(parts: Parts) {
       sweepMs: timings.sweepMs,
       claimTtlMs: 10 * 60_000,
       finishedStreamTtlMs: timings.finishedStreamTtlMs,
+      hooks: parts.recoveryHooks,
     },
     log,
     (sessionId) => leases.owns(sessionId),

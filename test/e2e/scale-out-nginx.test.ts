@@ -191,6 +191,13 @@ describe.skipIf(missing !== '')(SUITE, () => {
     // Everything the client was sent is stored, and nothing else: the stored text is the joined chunks.
     expect(storedTexts(session)).toEqual(textsByModel(stream.events));
     expect(Object.values(storedTexts(session)).every((t) => t.length > 0)).toBe(true);
+    // The dead owner's reservations are settled to the estimated cost of what was streamed.
+    const costs = stream.events
+      .filter((e) => e.event === 'model_error')
+      .map((e) => (e.data as { metrics: { cost: number; costSource: string } }).metrics);
+    expect(costs.map((c) => c.costSource)).toEqual(['estimated', 'estimated']);
+    const usage = await fetch(`${nginx.url}/me/usage`, { headers: auth });
+    expect(((await usage.json()) as { day: { reserved: number } }).day.reserved).toBe(0);
   }, 60_000);
 
   it('Redis restarted mid-comparison: the stream neither loses events nor hangs', async () => {

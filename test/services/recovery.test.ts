@@ -97,6 +97,28 @@ describe('start-up recovery', () => {
     });
     expect(after.status).toBe(204);
     expect(second.app.comparisons.activeCount).toBe(0);
+
+    // Money: the interrupted model's cost is estimated from its text (the provider charged for it),
+    // and no reservation of the dead process is left holding budget.
+    const ending = replay.events.find((e) => e.event === 'model_error')?.data as {
+      metrics: { cost: number | null; costSource: string; outputTokens: number };
+    };
+    expect(ending.metrics).toMatchObject({ costSource: 'estimated' });
+    expect(ending.metrics.cost).toBeGreaterThan(0);
+    expect(ending.metrics.outputTokens).toBeGreaterThan(0);
+    const costs = await second.api<{ responses: { cost: number | null }[] }>(
+      'GET',
+      `/comparison/${r.json.sessionId}`,
+      { token },
+    );
+    const usage = await second.api<{ day: { spent: number; reserved: number } }>('GET', '/me/usage', {
+      token,
+    });
+    expect(usage.json.day.reserved).toBe(0);
+    expect(usage.json.day.spent).toBeCloseTo(
+      costs.json.responses.reduce((sum, x) => sum + (x.cost ?? 0), 0),
+      9,
+    );
   });
 
   it('a session inserted as running, with text beyond its stored events, keeps the text and replays it', async () => {
