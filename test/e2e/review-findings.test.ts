@@ -1,0 +1,98 @@
+// Review findings: each test states what a user or operator relies on and fails while the defect is there.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import { captureLogs, TEST_JWT_SECRET, testConfig } from '../helper.js';
+import { startServerProcess } from '../support/process.js';
+import { type ProviderServer, startProviderServer } from '../support/provider-server.js';
+import { type RedisServer, redisServerInstalled, startRedisServer } from '../support/redis-server.js';
+import { openSse, type SseEvent } from '../support/sse-client.js';
+import { signHs256 } from '../support/tokens.js';
+
+const installed = redisServerInstalled();
+if (!installed) console.warn('review findings skipped: no redis-server binary to start one of its own');
+
+let redis: RedisServer;
+let providers: ProviderServer;
+const dir = mkdtempSync(join(tmpdir(), 'playground-review-'));
+
+beforeAll(async () => {
+  if (!installed) return;
+  redis = await startRedisServer();
+  providers = await startProviderServer({ deltas: 3000, intervalMs: 20 });
+});
+afterAll(async () => {
+  await providers?.close();
+  await redis?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const env = (dbPath: string) => ({
+  DATABASE_PATH: dbPath,
+  JWT_SECRET: TEST_JWT_SECRET,
+  REDIS_URL: redis.url,
+  DEMO_MODELS: 'false',
+  OPENAI_API_KEY: 'sk-test-openai',
+  OPENAI_BASE_URL: providers.openaiBaseURL,
+  ANTHROPIC_API_KEY: 'sk-ant-test',
+  ANTHROPIC_BASE_URL: providers.anthropicBaseURL,
+  MAX_RUNNING_PER_USER: '20',
+  BUDGET_USD_PER_DAY: '1',
+  LOG_LEVEL: 'info',
+});
+
+const chunks = (c: { events: SseEvent[] }) => c.events.filter((e) => e.event === 'model_chunk').length;
+
+describe.skipIf(!installed)('review: budgets when the owner of a comparison dies', () => {
+  it('a comparison failed over to a sibling releases its budget reservation (nothing stays reserved for ever)', async () => {
+    providers.reset();
+    const dbPath = join(dir, 'budget-failover.sqlite');
+    const owner = startServerProcess(env(dbPath));
+    const ownerUrl = await owner.url;
+    const logs = captureLogs();
+    const sibling = await buildApp(testConfig(env(dbPath)), {
+      logStream: logs.stream,
+      sessions: { shared: { sweepMs: 1000 } },
+    });
+    try {
+      await sibling.listen({ port: 0, host: '127.0.0.1' });
+      const { port } = sibling.server.address() as { port: number };
+      const siblingUrl = `http://127.0.0.1:${port}`;
+      const token = signHs256({ sub: 'review-budget-user' }, TEST_JWT_SECRET);
+      const auth = { authorization: `Bearer ${token}` };
+      const r = await fetch(`${ownerUrl}/comparison`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ prompt: 'A long story', modelIds: ['gpt-4o-mini'], maxTokens: 1000 }),
+      });
+      expect(r.status).toBe(201);
+      const { streamUrl } = (await r.json()) as { sessionId: string; streamUrl: string };
+      const viaSibling = openSse(new URL(streamUrl, siblingUrl).href);
+      const start = Date.now();
+      while (chunks(viaSibling) < 20) {
+        if (Date.now() - start > 15_000) throw new Error('the stream did not start');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const during = (await (await fetch(`${siblingUrl}/me/usage`, { headers: auth })).json()) as {
+        day: { reserved: number };
+      };
+      expect(during.day.reserved).toBeGreaterThan(0);
+      owner.child.kill('SIGKILL');
+      await owner.exited;
+      await viaSibling.waitFor((e) => e.event === 'comparison_error', 30_000);
+      await viaSibling.done;
+      // The session has ended (failed): no model of it runs, so nothing of it may stay reserved.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const after = (await (await fetch(`${siblingUrl}/me/usage`, { headers: auth })).json()) as {
+        day: { spent: number; reserved: number; remaining: number };
+      };
+      console.log('usage after failover', JSON.stringify(after.day));
+      expect(after.day.reserved).toBe(0);
+    } finally {
+      owner.child.kill('SIGKILL');
+      await sibling.close();
+    }
+  }, 60_000);
+});
