@@ -94,6 +94,7 @@ export default fp<Partial<SessionsOptions> & { followers?: ((run: SessionRun) =>
           writer,
           log: app.log,
           timings: { ...defaultSharedTimings, ...options.shared },
+          budgets: app.budgets,
         })
       : undefined;
     // Before anything runs: a session left running by a process that died cannot finish any more.
@@ -101,7 +102,7 @@ export default fp<Partial<SessionsOptions> & { followers?: ((run: SessionRun) =>
     if (scaleOut) {
       await scaleOut.ready;
       await scaleOut.recover();
-    } else await recoverInterruptedSessions(store, app.log);
+    } else await recoverInterruptedSessions(store, app.log, app.budgets);
 
     const tokens = await loadTokenCounter();
     const runner = new ComparisonRunner({

@@ -1,5 +1,6 @@
 // The budget's follower of a running comparison: each model's ending turns its reservation into its cost.
 import type { FastifyBaseLogger } from 'fastify';
+import type { SessionProgress } from '../repositories/types.js';
 import type { BudgetStore } from './budget.js';
 import type { SessionRun } from './comparison-runner.js';
 
@@ -19,4 +20,25 @@ export function settleBudgets(run: SessionRun, budgets: BudgetStore, log: Fastif
       log.error({ err, responseId }, 'settling a budget reservation failed');
     });
   });
+}
+
+/**
+ * A session ended by start-up recovery or a failover: its owner's follower will never settle the
+ * models it left running, so their reservations become their stored figures here (settle only
+ * touches reservations still standing, so a model its owner already settled is left as it was).
+ */
+export async function settleEnded(
+  budgets: BudgetStore | undefined,
+  progress: readonly Pick<SessionProgress, 'responses'>[],
+  log: FastifyBaseLogger,
+): Promise<void> {
+  if (!budgets) return;
+  for (const p of progress)
+    for (const r of p.responses) {
+      if (!r.final) continue;
+      const { cost, inputTokens, outputTokens } = r.final;
+      await budgets.settle(r.id, { cost, inputTokens, outputTokens }, new Date()).catch((err: unknown) => {
+        log.error({ err, responseId: r.id }, 'settling a budget reservation failed');
+      });
+    }
 }

@@ -2,6 +2,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { RedisConnections } from '../plugins/redis.js';
 import type { InterruptedSession, SessionStore } from '../repositories/types.js';
+import type { BudgetStore } from './budget.js';
+import { settleEnded } from './budget-follower.js';
 import { MAX_UNSTORED_EVENTS, SessionEventLog } from './event-log.js';
 import { progressOf } from './progress-writer.js';
 import { endInterrupted } from './recovery.js';
@@ -36,6 +38,8 @@ export class FailoverSweeper {
     private readonly log: FastifyBaseLogger,
     /** Sessions this instance runs: after a stall of its own it renews their leases, never ends them. */
     private readonly isLocal: (sessionId: string) => boolean = () => false,
+    /** The dead owner's reservations are settled here: its own follower never will. */
+    private readonly budgets?: BudgetStore,
   ) {
     this.timer = setInterval(() => {
       this.sweeping ??= this.sweep().finally(() => {
@@ -130,7 +134,10 @@ export class FailoverSweeper {
         started: new Set(),
         unsubscribe: () => {},
       });
-      if (next) await this.store.persist([next.progress]);
+      if (next) {
+        await this.store.persist([next.progress]);
+        await settleEnded(this.budgets, [next.progress], this.log);
+      }
     }
     const now: InterruptedSession | undefined =
       log.lastId > storedLast ? await this.store.findUnfinished(sessionId) : found;
@@ -141,6 +148,7 @@ export class FailoverSweeper {
     const whole = first === undefined ? storedLast === 0 : first <= storedLast + 1;
     const ending = endInterrupted(now, this.log, whole ? 0 : MAX_UNSTORED_EVENTS);
     await this.store.persist([ending]);
+    await settleEnded(this.budgets, [ending], this.log);
     const args: (string | number)[] = [this.redis.instanceId, this.options.finishedStreamTtlMs];
     for (const e of ending.events) args.push(e.id, e.event, e.data);
     const appended = await runScript<number>(

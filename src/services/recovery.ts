@@ -6,6 +6,8 @@ import type {
   SessionStore,
   StoredResponse,
 } from '../repositories/types.js';
+import type { BudgetStore } from './budget.js';
+import { settleEnded } from './budget-follower.js';
 import { TERMINAL_STATUSES } from './comparison-runner.js';
 import { MAX_UNSTORED_EVENTS, SessionEventLog } from './event-log.js';
 import { type ModelMetrics, tokensPerSecond } from './metrics.js';
@@ -119,9 +121,14 @@ export function endInterrupted(
 export async function recoverInterruptedSessions(
   store: SessionStore,
   log: FastifyBaseLogger,
+  budgets?: BudgetStore,
 ): Promise<number> {
   const interrupted = await store.findInterrupted();
-  for (const found of interrupted) await store.persist([endInterrupted(found, log)]);
+  for (const found of interrupted) {
+    const ending = endInterrupted(found, log);
+    await store.persist([ending]);
+    await settleEnded(budgets, [ending], log);
+  }
   if (interrupted.length > 0)
     log.warn({ sessions: interrupted.length }, 'marked comparisons interrupted by a previous stop as failed');
   return interrupted.length;

@@ -3,6 +3,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { Errors } from '../errors.js';
 import type { RedisConnections } from '../plugins/redis.js';
 import type { SessionStore } from '../repositories/types.js';
+import type { BudgetStore } from './budget.js';
 import type { ComparisonRunner, SessionRun } from './comparison-runner.js';
 import type { EventLogRegistry, SessionEventLog } from './event-log.js';
 import { FailoverSweeper } from './failover.js';
@@ -53,6 +54,8 @@ interface Parts {
   runner?: ComparisonRunner;
   log: FastifyBaseLogger;
   timings: SharedTimings;
+  /** The ledger whose reservations a failover settles for the dead owner. */
+  budgets?: BudgetStore;
 }
 
 export function createSharedSessions(parts: Parts) {
@@ -121,6 +124,7 @@ export function createSharedSessions(parts: Parts) {
     },
     log,
     (sessionId) => leases.owns(sessionId),
+    parts.budgets,
   );
 
   // The store hears from this instance only while its lease is surely its own.
