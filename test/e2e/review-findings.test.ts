@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { captureLogs, TEST_JWT_SECRET, testConfig } from '../helper.js';
@@ -95,4 +96,71 @@ describe.skipIf(!installed)('review: budgets when the owner of a comparison dies
       await sibling.close();
     }
   }, 60_000);
+});
+
+describe.skipIf(!installed)('review: a failover that fails once', () => {
+  it("a store hiccup during the takeover does not leave the dead owner's session running for the claim's 10 minutes", async () => {
+    providers.reset();
+    const dbPath = join(dir, 'takeover-hiccup.sqlite');
+    const owner = startServerProcess(env(dbPath));
+    const ownerUrl = await owner.url;
+    const logs = captureLogs();
+    const sibling = await buildApp(testConfig(env(dbPath)), {
+      logStream: logs.stream,
+      sessions: { shared: { sweepMs: 1000 } },
+    });
+    let blocker: Database.Database | undefined;
+    try {
+      await sibling.listen({ port: 0, host: '127.0.0.1' });
+      const { port } = sibling.server.address() as { port: number };
+      const siblingUrl = `http://127.0.0.1:${port}`;
+      const token = signHs256({ sub: 'review-hiccup-user' }, TEST_JWT_SECRET);
+      const r = await fetch(`${ownerUrl}/comparison`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ prompt: 'A long story', modelIds: ['gpt-4o-mini'] }),
+      });
+      expect(r.status).toBe(201);
+      const { streamUrl } = (await r.json()) as { streamUrl: string };
+      const viaSibling = openSse(new URL(streamUrl, siblingUrl).href);
+      const start = Date.now();
+      while (chunks(viaSibling) < 20) {
+        if (Date.now() - start > 15_000) throw new Error('the stream did not start');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      owner.child.kill('SIGKILL');
+      await owner.exited;
+      const killedAt = Date.now();
+      // A short outage of the store's writes (another writer holds the database for 15 s, as a
+      // Postgres restart or a long lock would), just while the sibling's first takeover runs.
+      blocker = new Database(dbPath);
+      blocker.exec('BEGIN IMMEDIATE');
+      await new Promise((resolve) => setTimeout(resolve, 15_000));
+      blocker.exec('ROLLBACK');
+      blocker.close();
+      blocker = undefined;
+      // The store answers again 15 s after the owner died: the contract's 30 s still hold.
+      const final = await viaSibling
+        .waitFor((e) => e.event === 'comparison_error', Math.max(1000, 30_000 - (Date.now() - killedAt)))
+        .catch((err: Error) => {
+          console.log(
+            'no ending 30 s after the owner died; sibling logs:',
+            logs.lines
+              .filter((l) => /died|failed|stopped/.test(l))
+              .slice(0, 5)
+              .map((l) => {
+                const { msg, err } = JSON.parse(l) as { msg: string; err?: { message?: string } };
+                return `${msg}${err?.message ? `: ${err.message}` : ''}`;
+              })
+              .join('\n'),
+          );
+          throw err;
+        });
+      expect(final.event).toBe('comparison_error');
+    } finally {
+      blocker?.close();
+      owner.child.kill('SIGKILL');
+      await sibling.close();
+    }
+  }, 90_000);
 });
