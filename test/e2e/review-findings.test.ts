@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { captureLogs, TEST_JWT_SECRET, testConfig } from '../helper.js';
+import { startStack } from '../support/comparison-stack.js';
 import { startServerProcess } from '../support/process.js';
 import { type ProviderServer, startProviderServer } from '../support/provider-server.js';
 import { type RedisServer, redisServerInstalled, startRedisServer } from '../support/redis-server.js';
@@ -163,4 +164,64 @@ describe.skipIf(!installed)('review: a failover that fails once', () => {
       await sibling.close();
     }
   }, 90_000);
+});
+
+/** app.close() within `ms`, or a line saying it hung (the test then fails instead of hanging). */
+async function closeWithin(close: () => Promise<void>, ms: number): Promise<number> {
+  const t = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    close(),
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
+  return Date.now() - t;
+}
+
+describe.skipIf(!installed)('review: Redis down at runtime', () => {
+  it('GET /health and GET / answer at once while Redis is down (rate limits let requests through, they do not hold them)', async () => {
+    const own = await startRedisServer();
+    const stack = await startStack({
+      env: { REDIS_URL: own.url, LOG_LEVEL: 'silent' },
+      // The production command timeout (5 s); only the key prefix is the test's own.
+      redis: { keyPrefix: `review:${Date.now()}:` },
+    });
+    try {
+      const timed = async (path: string) => {
+        const t = Date.now();
+        const res = await fetch(stack.url + path);
+        await res.text();
+        return { path, status: res.status, ms: Date.now() - t };
+      };
+      expect((await timed('/')).status).toBe(200);
+      await own.stop();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const answers = [await timed('/'), await timed('/health')];
+      console.log('while redis is down:', JSON.stringify(answers));
+      for (const a of answers) expect(a.ms, `${a.path} took ${a.ms} ms`).toBeLessThan(1000);
+    } finally {
+      await closeWithin(() => stack.close(), 15_000);
+      await own.stop();
+    }
+  }, 60_000);
+
+  it('a graceful shutdown (app.close, as on SIGTERM) ends while Redis is down', async () => {
+    const own = await startRedisServer();
+    const stack = await startStack({
+      env: { REDIS_URL: own.url, LOG_LEVEL: 'silent' },
+      redis: { keyPrefix: `review:${Date.now()}:` },
+    });
+    try {
+      await own.stop();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const ms = await closeWithin(() => stack.app.close(), 30_000);
+      console.log(`app.close() with redis down: ${ms >= 30_000 ? 'still running after' : 'took'} ${ms} ms`);
+      expect(ms).toBeLessThan(15_000);
+    } finally {
+      await stack.providerServer.close();
+      await own.stop();
+    }
+  }, 60_000);
 });
