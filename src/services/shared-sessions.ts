@@ -186,7 +186,8 @@ export function createSharedSessions(parts: Parts) {
     /** Shutdown, after the open streams ended: mirrors stop reading. */
     async closeMirrors(): Promise<void> {
       await mirrors.close();
-      await redis.subscriber.unsubscribe(cancelChannel).catch(() => undefined);
+      // The subscriber has no command timeout: with Redis away an UNSUBSCRIBE would wait for ever.
+      if (redis.subscriber.isReady) await redis.subscriber.unsubscribe(cancelChannel).catch(() => undefined);
     },
   };
 }
