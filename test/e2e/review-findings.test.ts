@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { captureLogs, TEST_JWT_SECRET, testConfig } from '../helper.js';
@@ -224,4 +225,73 @@ describe.skipIf(!installed)('review: Redis down at runtime', () => {
       await own.stop();
     }
   }, 60_000);
+});
+
+describe.skipIf(!installed)('review: an owner that stalls longer than the takeover claim', () => {
+  it('woken after the claim expired (10 min; its key deleted here), the former owner does not take the failed session back nor write to it', async () => {
+    providers.reset();
+    const dbPath = join(dir, 'long-stall.sqlite');
+    const owner = startServerProcess(env(dbPath));
+    const ownerUrl = await owner.url;
+    const logs = captureLogs();
+    const sibling = await buildApp(testConfig(env(dbPath)), {
+      logStream: logs.stream,
+      sessions: { shared: { sweepMs: 1000 } },
+    });
+    const admin = createClient({ url: redis.url });
+    await admin.connect();
+    try {
+      await sibling.listen({ port: 0, host: '127.0.0.1' });
+      const { port } = sibling.server.address() as { port: number };
+      const siblingUrl = `http://127.0.0.1:${port}`;
+      const token = signHs256({ sub: 'review-long-stall-user' }, TEST_JWT_SECRET);
+      const r = await fetch(`${ownerUrl}/comparison`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ prompt: 'A long story', modelIds: ['gpt-4o-mini', 'claude-haiku-4-5'] }),
+      });
+      expect(r.status).toBe(201);
+      const { sessionId, streamUrl } = (await r.json()) as { sessionId: string; streamUrl: string };
+      const viaSibling = openSse(new URL(streamUrl, siblingUrl).href);
+      const start = Date.now();
+      while (chunks(viaSibling) < 20) {
+        if (Date.now() - start > 15_000) throw new Error('the stream did not start');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      owner.child.kill('SIGSTOP');
+      await viaSibling.waitFor((e) => e.event === 'comparison_error', 30_000);
+      const read = async () => {
+        const got = await fetch(`${siblingUrl}/comparison/${sessionId}`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        const json = (await got.json()) as {
+          status: string;
+          responses: { status: string; response: string }[];
+        };
+        return { status: json.status, responses: json.responses.map((x) => [x.status, x.response.length]) };
+      };
+      const failed = await read();
+      expect(failed.status).toBe('failed');
+      // The sibling's claim is a 10-minute tombstone; a stall longer than that (a suspended VM) outlives it.
+      await admin.del(`amp:lease:${sessionId}`);
+      owner.child.kill('SIGCONT');
+      await new Promise((resolve) => setTimeout(resolve, 6000));
+      const holder = await admin.get(`amp:lease:${sessionId}`);
+      const after = await read();
+      console.log(
+        'lease after the wake:',
+        holder,
+        'stored before:',
+        JSON.stringify(failed),
+        'after:',
+        JSON.stringify(after),
+      );
+      expect(holder).toBeNull();
+      expect(after).toEqual(failed);
+    } finally {
+      await admin.close();
+      owner.child.kill('SIGKILL');
+      await sibling.close();
+    }
+  }, 90_000);
 });
