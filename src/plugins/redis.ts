@@ -112,6 +112,8 @@ export async function connectRedis(
 export async function closeRedis(r: RedisConnections): Promise<void> {
   // A blocked XREAD would hold close() for its whole block time: that connection is dropped.
   if (r.blocking.isOpen) r.blocking.destroy();
+  // One that is not connected (Redis away) would wait for its queued commands for ever: dropped too.
+  for (const c of [r.subscriber, r.command]) if (c.isOpen && !c.isReady) c.destroy();
   await Promise.allSettled([r.subscriber, r.command].map((c) => (c.isOpen ? c.close() : Promise.resolve())));
 }
 

@@ -30,6 +30,8 @@ export interface FailoverOptions {
 export class FailoverSweeper {
   private readonly timer: NodeJS.Timeout;
   private sweeping: Promise<void> | undefined;
+  /** Sessions this instance claimed whose takeover failed: retried at each sweep. */
+  private readonly unfinished = new Set<string>();
 
   constructor(
     private readonly redis: RedisConnections,
@@ -71,11 +73,32 @@ export class FailoverSweeper {
         '0',
         '100',
       ]);
+      // Claimed earlier but not ended (the store or Redis failed meanwhile): tried again while the claim is ours.
+      for (const sessionId of [...this.unfinished])
+        if (await this.stillClaimed(sessionId)) await this.tryTakeOver(sessionId);
+        else this.unfinished.delete(sessionId);
       for (const sessionId of lapsed)
-        if (!this.isLocal(sessionId) && (await this.claim(sessionId))) await this.takeOver(sessionId);
+        if (!this.isLocal(sessionId) && !this.unfinished.has(sessionId) && (await this.claim(sessionId)))
+          await this.tryTakeOver(sessionId);
     } catch (err) {
       this.log.warn({ err }, 'looking for comparisons whose instance died failed; will retry');
     }
+  }
+
+  /** A takeover that fails keeps its claim (a stalled former owner must not take the session back) and is retried. */
+  private async tryTakeOver(sessionId: string): Promise<void> {
+    try {
+      await this.takeOver(sessionId);
+      this.unfinished.delete(sessionId);
+    } catch (err) {
+      this.unfinished.add(sessionId);
+      this.log.warn({ err, sessionId }, 'ending a comparison whose instance died failed; will retry');
+    }
+  }
+
+  private async stillClaimed(sessionId: string): Promise<boolean> {
+    const holder = await this.redis.command.get(this.redis.key('lease', sessionId));
+    return holder === this.redis.instanceId;
   }
 
   /** Start-up recovery with Redis: only sessions whose lease lapsed; a live sibling's are left alone. */
@@ -132,6 +155,7 @@ export class FailoverSweeper {
         started: new Set(),
         unsubscribe: () => {},
       });
+      // Its reservations are settled with the endings below (options.hooks), completed models too.
       if (next) await this.store.persist([next.progress]);
     }
     const now: InterruptedSession | undefined =

@@ -20,6 +20,12 @@ export function redisRateLimitStore(redis: RedisConnections, namespace: string):
       callback: (error: Error | null, result?: { current: number; ttl: number }) => void,
       timeWindow: number,
     ): void {
+      // Redis away: the client would queue the script until its command timeout (5 s) and every
+      // request would wait that long before skipOnError lets it through; fail at once instead.
+      if (!redis.command.isReady) {
+        callback(new Error('redis is not connected'));
+        return;
+      }
       runScript<[number, number]>(
         redis.command,
         rateLimitScript,

@@ -10,8 +10,12 @@ export interface LeaseOptions {
   renewMs: number;
   /** A finished session's stream stays in Redis this long for readers still catching up. */
   finishedStreamTtlMs: number;
-  /** The lease was gone (Redis restarted) and was taken again: what Redis lost must be appended again. */
-  onReclaimed(sessionId: string): void;
+  /**
+   * The lease was gone and was taken again: Redis restarted (what it lost must be appended again), or
+   * this instance stalled past the claim of another that ended the session meanwhile. False: the
+   * session is not this instance's any more; the lease is not confirmed, so nothing more is written.
+   */
+  onReclaimed(sessionId: string): boolean | Promise<boolean>;
   /** Another instance holds the lease now (this one stalled past it): stop running the session. */
   onLost(sessionId: string): void;
 }
@@ -121,8 +125,8 @@ export class SessionLeases {
             this.options.onLost(sessionId);
             return;
           }
+          if (result === 2 && !(await this.options.onReclaimed(sessionId))) return;
           if (this.owned.has(sessionId)) this.validUntil.set(sessionId, now + ttl);
-          if (result === 2) this.options.onReclaimed(sessionId);
         } catch {
           // Redis is away: the next renewal tries again (the connection logs its state once).
         }

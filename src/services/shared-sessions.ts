@@ -80,7 +80,21 @@ export function createSharedSessions(parts: Parts) {
       leaseTtlMs: timings.leaseTtlMs,
       renewMs: timings.renewMs,
       finishedStreamTtlMs: timings.finishedStreamTtlMs,
-      onReclaimed: (sessionId) => publisher.republish(sessionId),
+      async onReclaimed(sessionId) {
+        // A session the store holds as ended was taken over while this instance stalled: not ours.
+        const unfinished = await store.findUnfinished(sessionId).then(
+          (found) => found !== undefined,
+          () => true,
+        );
+        if (!unfinished) {
+          log.error({ sessionId }, 'another instance ended this comparison meanwhile; stopping it here');
+          await leases.release(sessionId);
+          lost(sessionId);
+          return false;
+        }
+        publisher.republish(sessionId);
+        return true;
+      },
       onLost: lost,
     },
     log,
@@ -186,7 +200,8 @@ export function createSharedSessions(parts: Parts) {
     /** Shutdown, after the open streams ended: mirrors stop reading. */
     async closeMirrors(): Promise<void> {
       await mirrors.close();
-      await redis.subscriber.unsubscribe(cancelChannel).catch(() => undefined);
+      // The subscriber has no command timeout: with Redis away an UNSUBSCRIBE would wait for ever.
+      if (redis.subscriber.isReady) await redis.subscriber.unsubscribe(cancelChannel).catch(() => undefined);
     },
   };
 }
