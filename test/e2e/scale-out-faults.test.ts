@@ -1,4 +1,4 @@
-// Review findings: each test states what a user or operator relies on and fails while the defect is there.
+// Faults of several instances: a dead owner's budget, a failed takeover, Redis down, an owner woken after its claim expired.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
