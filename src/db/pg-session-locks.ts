@@ -29,14 +29,26 @@ export function createSessionLocks(pool: pg.Pool, log?: FastifyBaseLogger): Sess
   const held = new Set<string>();
   let connection: Promise<pg.PoolClient> | undefined;
   let closed = false;
+  /**
+   * A broken connection can report more than one error (the server's termination notice, then the
+   * socket's end), and one may come after close() gave it back: pg-pool throws, uncaught, on a
+   * second release, so each client is released once.
+   */
+  const released = new WeakSet<pg.PoolClient>();
+  const releaseOnce = (client: pg.PoolClient, err: Error | boolean) => {
+    if (released.has(client)) return;
+    released.add(client);
+    client.release(err);
+  };
 
   function connect(): Promise<pg.PoolClient> {
     if (connection) return connection;
     const opening = pool.connect().then((client) => {
       client.on('error', (err) => {
+        if (released.has(client)) return;
         log?.warn({ err }, 'the connection holding the running sessions’ locks broke; reclaiming them');
         if (connection === opening) connection = undefined;
-        client.release(err);
+        releaseOnce(client, err);
         if (!closed) void reclaim();
       });
       return client;
@@ -93,7 +105,7 @@ export function createSessionLocks(pool: pg.Pool, log?: FastifyBaseLogger): Sess
       connection = undefined;
       const client = await open?.catch(() => undefined);
       // Destroyed rather than returned: a pooled connection must not carry locks to its next user.
-      client?.release(true);
+      if (client) releaseOnce(client, true);
     },
   };
 }

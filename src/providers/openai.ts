@@ -16,7 +16,7 @@ import {
 import { errorBodyFetch } from './openai-compat/error-body.js';
 import { sseChunks } from './openai-compat/sse-chunks.js';
 import { isStreamOptionsRejection, withoutStreamOptions } from './openai-compat/stream-options.js';
-import { eventLimit, noRedirectFetch, splitEventStreamFetch } from './provider-fetch.js';
+import { eventLimit, noRedirectFetch } from './provider-fetch.js';
 import { retryVetoFetch } from './retry-veto-fetch.js';
 import {
   type ApiProviderOptions,
@@ -84,25 +84,20 @@ export function createOpenAIProvider(options: ApiProviderOptions): Provider {
     fetch: retryVetoFetch({
       isQuotaBody: isOpenAIQuotaBody,
       maxRetryAfterMs: idleTimeoutMs,
-      inner: errorBodyFetch(
-        splitEventStreamFetch(
-          noRedirectFetch(options.fetch ?? globalThis.fetch),
-          undefined,
-          eventLimit(endpoint),
-        ),
-      ),
+      inner: errorBodyFetch(noRedirectFetch(options.fetch ?? globalThis.fetch)),
     }),
   });
   // Learned once per endpoint (per app): a server that refused stream_options is not asked again.
   let sendStreamOptions = true;
 
   // The SDK builds the request, retries and maps HTTP errors; the event stream's bytes are decoded
-  // by sseChunks (the same events, at a fraction of the SDK's cost per chunk).
+  // by sseChunks (the same events, at a fraction of the SDK's cost per chunk), under the event cap.
+  const limit = eventLimit(endpoint);
   const request = (params: ChatCompletionCreateParamsStreaming, signal: AbortSignal) =>
     client.chat.completions
       .create(params, { signal })
       .asResponse()
-      .then((response) => sseChunks<CompatChunk>(response));
+      .then((response) => sseChunks<CompatChunk>(response, limit));
   const open = async (params: ChatCompletionCreateParamsStreaming, signal: AbortSignal) => {
     if (!sendStreamOptions) return request(withoutStreamOptions(params), signal);
     try {

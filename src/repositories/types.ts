@@ -120,6 +120,11 @@ export interface InterruptedSession {
 export interface SessionStore {
   /** Stores a new session (in_progress) and its pending responses, atomically; returns it as stored. */
   create(session: NewSession): Promise<StoredSession>;
+  /**
+   * The same, synchronously, where the engine is (SQLite): so that it can run inside the budget's
+   * reservation transaction (`BudgetStore.reserveWithin`), one commit per comparison instead of two.
+   */
+  createSync?(session: NewSession): StoredSession;
   findSessionForUser(userId: string, id: string): Promise<StoredSession | undefined>;
   findForUser(
     userId: string,

@@ -65,6 +65,12 @@ export interface BudgetStore {
    * or when an item is unpriced under `unpriced: 'deny'`. Without any limit it only records.
    */
   reserve(userId: string, items: readonly ReservationItem[], now: Date): Promise<void>;
+  /**
+   * Where the engine is synchronous (SQLite): reserves as `reserve` does, then runs `write` (the
+   * session's rows, `SessionStore.createSync`) in the same transaction, so a comparison's set-up is
+   * one commit; if either throws, neither is stored. Elsewhere absent: reserve, then create.
+   */
+  reserveWithin?<T>(userId: string, items: readonly ReservationItem[], now: Date, write: () => T): T;
   /** Turns a reservation into the real cost; false when there is none or it was settled already. */
   settle(responseId: string, actual: Settlement, now: Date): Promise<boolean>;
   /** The user's spend in the day and month of `now`, and this month's by model. */

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Errors } from '../errors.js';
 import type { TokenCounter } from '../providers/token-count.js';
 import type { ChatMessage, ModelInfo } from '../providers/types.js';
-import type { SessionStore } from '../repositories/types.js';
+import type { NewSession, SessionStore, StoredSession } from '../repositories/types.js';
 import type { CreateComparisonBody } from '../schemas/comparison.js';
 import { blindView, drawTwo, isHidden, shuffled, slotOf } from './blind.js';
 import type { BudgetStore } from './budget.js';
@@ -81,20 +81,29 @@ export function createComparisonService(deps: ComparisonServiceDeps) {
     return log;
   }
 
-  /** Reserves each model's most it can cost, atomically; a 402 (and nothing started) when it does not fit. */
-  async function reserveBudget(
+  /**
+   * Reserves each model's most it can cost, atomically, and stores the session: a 402 (and nothing
+   * stored or started) when it does not fit. Where the engine is synchronous (SQLite) both are one
+   * transaction, one commit per comparison's set-up instead of two.
+   */
+  async function storeBudgeted(
     userId: string,
     planned: { responseId: string; model: ModelInfo; messages: ChatMessage[] }[],
     maxTokens: number | undefined,
-  ) {
+    session: NewSession,
+  ): Promise<StoredSession> {
     const { budgets, tokens } = deps;
-    if (!budgets || !tokens) return;
+    if (!budgets || !tokens) return store.create(session);
     const items = planned.map(({ responseId, model, messages }) => ({
       responseId,
       modelId: model.id,
       maxCost: estimateComparison([model], messages, maxTokens, tokens).models[0]?.maxCost ?? null,
     }));
+    const createSync = store.createSync;
+    if (budgets.reserveWithin && createSync)
+      return budgets.reserveWithin(userId, items, new Date(), () => createSync(session));
     await budgets.reserve(userId, items, new Date());
+    return store.create(session);
   }
 
   /**
@@ -151,8 +160,7 @@ export function createComparisonService(deps: ComparisonServiceDeps) {
         if (!counted) throw new Errors.TooManyRunning(deps.maxRunningPerUser);
       }
       const planned = chosen.map((c) => ({ responseId: randomUUID(), ...c }));
-      await reserveBudget(userId, planned, body.maxTokens);
-      const session = await store.create({
+      const session = await storeBudgeted(userId, planned, body.maxTokens, {
         id: sessionId,
         userId,
         prompt: body.prompt,

@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/client.js';
 import { users } from '../../src/db/schema.js';
+import { createSqliteBudgetStore } from '../../src/repositories/sqlite/budget-store.js';
 import { createSqliteSessionStore } from '../../src/repositories/sqlite/session-store.js';
 import { createSqliteUserStore } from '../../src/repositories/sqlite/user-store.js';
 import { createSqliteVoteStore } from '../../src/repositories/sqlite/vote-store.js';
@@ -64,5 +65,34 @@ describe('SQLite stores', () => {
     expect(updated?.createdAt).toEqual(created?.createdAt);
     expect(updated?.updatedAt.getTime()).toBeGreaterThan(created?.updatedAt.getTime() ?? 0);
     expect(h.opened.db.select().from(users).all()).toHaveLength(1);
+  });
+
+  it('reserves a budget and stores its session in one transaction: a 402 stores neither, a failed insert keeps no reservation', async () => {
+    const budgets = createSqliteBudgetStore(h.opened.db, { usdPerMonth: 1, unpriced: 'allow' });
+    const createSync = h.stores.sessions.createSync;
+    if (!budgets.reserveWithin || !createSync) throw new Error('SQLite offers both synchronous halves');
+    await h.stores.users.upsert({ id: 'u1', email: null, name: null });
+    const session = (id: string, responseId: string) => ({
+      id,
+      userId: 'u1',
+      prompt: 'p',
+      responses: [{ id: responseId, modelId: 'm', provider: 'openai' }],
+    });
+    const count = (table: string) =>
+      (h.opened.sqlite.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
+    const now = new Date();
+    const item = (responseId: string, maxCost: number) => ({ responseId, modelId: 'm', maxCost });
+    const stored = budgets.reserveWithin('u1', [item('r1', 0.6)], now, () => createSync(session('s1', 'r1')));
+    expect(stored.id).toBe('s1');
+    expect([count('comparison_sessions'), count('budget_ledger')]).toEqual([1, 1]);
+    // Over the limit: the 402 comes before the session's rows, and nothing is stored.
+    expect(() =>
+      budgets.reserveWithin?.('u1', [item('r2', 0.6)], now, () => createSync(session('s2', 'r2'))),
+    ).toThrow(/budget/i);
+    // The session's insert fails (its id is taken): the reservation made before it is rolled back.
+    expect(() =>
+      budgets.reserveWithin?.('u1', [item('r3', 0.1)], now, () => createSync(session('s1', 'r3'))),
+    ).toThrow();
+    expect([count('comparison_sessions'), count('budget_ledger')]).toEqual([1, 1]);
   });
 });

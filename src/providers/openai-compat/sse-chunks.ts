@@ -1,5 +1,6 @@
 // The chunks of an OpenAI-style event stream, decoded here instead of by the SDK's Stream.
 import { APIError } from 'openai';
+import { EventEnds, type EventSizeLimit } from '../event-pieces.js';
 
 /** A blank line ends an event: LF LF, CR CR or CRLF CRLF, as the SDK's decoder reads them. */
 const EVENT_END = /\r\n\r\n|\n\n|\r\r/g;
@@ -16,20 +17,42 @@ function dataOf(event: string): string | undefined {
   return data;
 }
 
+const joined = (parts: Uint8Array[], bytes: number) => {
+  if (parts.length === 1) return parts[0] as Uint8Array;
+  const out = new Uint8Array(bytes);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+};
+
 /**
  * Yields each JSON chunk of a chat completions stream, as the SDK's Stream does: `[DONE]` ends it,
  * an event with an `error` throws the SDK's APIError (mapped like any other), an event that is not
  * JSON throws its SyntaxError, an unfinished event at the very end is dropped. The relay profile had
  * the SDK's generic decoding (a line decoder, an SSE decoder and an async generator per layer) as the
- * largest cost per chunk after the socket writes; the pieces reaching us are whole events
- * (event-pieces.ts), so one split per piece finds them. Leaving early cancels the body, which closes
- * the upstream request.
+ * largest cost per chunk after the socket writes. Event ends are found on the bytes, each byte looked
+ * at once (EventEnds), and only whole events are decoded: an unfinished event is held as the reads
+ * that carry it and decoded once when it ends, so a huge event costs its size, not its size times
+ * its reads; one growing past `limit.maxBytes` fails the stream with `limit.tooLarge()`. This used to
+ * be a second web stream in between (event-pieces.ts, kept for the Anthropic SDK's decoder): one
+ * more pull, enqueue and read per chunk. Leaving early cancels the body, which closes the upstream
+ * request.
  */
-export async function* sseChunks<T>(response: Response): AsyncGenerator<T, void, undefined> {
+export async function* sseChunks<T>(
+  response: Response,
+  limit?: EventSizeLimit,
+): AsyncGenerator<T, void, undefined> {
   const body = response.body;
   if (!body) return;
   const reader = body.getReader();
   const decoder = new TextDecoder();
+  const ends = new EventEnds();
+  const maxBytes = limit?.maxBytes ?? Number.POSITIVE_INFINITY;
+  let held: Uint8Array[] = [];
+  let heldBytes = 0;
   let rest = '';
   /** `[DONE]` came: what follows is read to the end (so the connection is reused) and ignored. */
   let finished = false;
@@ -39,7 +62,26 @@ export async function* sseChunks<T>(response: Response): AsyncGenerator<T, void,
       const read = await reader.read();
       if (read.done) break;
       if (finished) continue;
-      const text = rest + decoder.decode(read.value, { stream: true });
+      const bytes = read.value;
+      const found = ends.scan(bytes);
+      if (found.length === 0) {
+        held.push(bytes);
+        heldBytes += bytes.length;
+        if (heldBytes > maxBytes && limit) throw limit.tooLarge();
+        continue;
+      }
+      let previous = -heldBytes;
+      for (const end of found) {
+        if (end - previous > maxBytes && limit) throw limit.tooLarge();
+        previous = end;
+      }
+      const last = previous;
+      held.push(last === bytes.length ? bytes : bytes.subarray(0, last));
+      // Cut at event ends (ASCII), so no UTF-8 sequence is split; `stream` keeps a BOM read as text.
+      const text = rest + decoder.decode(joined(held, heldBytes + last), { stream: true });
+      held = last < bytes.length ? [bytes.subarray(last)] : [];
+      heldBytes = bytes.length - last;
+      if (heldBytes > maxBytes && limit) throw limit.tooLarge();
       let start = 0;
       EVENT_END.lastIndex = 0;
       for (let m = EVENT_END.exec(text); m !== null; m = EVENT_END.exec(text)) {
@@ -56,6 +98,7 @@ export async function* sseChunks<T>(response: Response): AsyncGenerator<T, void,
         if (error) throw new APIError(undefined, error as object, undefined, response.headers);
         yield chunk as T;
       }
+      // Empty unless the two ways of finding an end ever disagree: nothing is lost then either.
       rest = finished ? '' : text.slice(start);
     }
     ended = true;

@@ -1,19 +1,5 @@
 // The SQLite SessionStore: sessions, their model responses and their event log; every query takes the user.
-import {
-  and,
-  asc,
-  count,
-  desc,
-  eq,
-  getTableColumns,
-  gt,
-  inArray,
-  is,
-  or,
-  Param,
-  Placeholder,
-  sql,
-} from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, gt, inArray, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { comparisonSessions, modelResponses, sessionEventBatches } from '../../db/schema.js';
 import { decodeEvents, encodeEvents } from '../event-batches.js';
@@ -26,28 +12,9 @@ import type {
   StoredResponse,
   StoredSession,
 } from '../types.js';
+import { type DirectValues, direct } from './direct.js';
 
 const p = sql.placeholder;
-
-/**
- * A statement built by Drizzle (so its SQL follows the schema) but run by better-sqlite3 itself:
- * Drizzle's per-run work (filling placeholders, mapping values) is most of the cost of a one-row
- * statement, and these run once per streamed event. Values go to the driver as they are: strings,
- * numbers, null.
- */
-function direct(db: Db, query: { toSQL(): { sql: string; params: unknown[] } }) {
-  const { sql: text, params } = query.toSQL();
-  const names = params.map((param) => {
-    const value = is(param, Param) ? param.value : param;
-    if (!is(value, Placeholder)) throw new Error(`a direct statement takes placeholders only: ${text}`);
-    return value.name;
-  });
-  const statement = db.$client.prepare(text);
-  return {
-    run: (values: Record<string, string | number | null>) =>
-      statement.run(...names.map((n) => values[n] ?? null)),
-  };
-}
 
 /** The columns a model's ending sets, each under the `hasFinal` flag. */
 function finalColumns(
@@ -84,9 +51,9 @@ function prepareStatements(db: Db) {
   const keep = <T>(flag: string, value: string, column: T) =>
     sql`case when ${p(flag)} then ${p(value)} else ${column} end`;
   return {
-    insertSession: db
-      .insert(comparisonSessions)
-      .values({
+    insertSession: direct(
+      db,
+      db.insert(comparisonSessions).values({
         id: p('id'),
         userId: p('userId'),
         prompt: p('prompt'),
@@ -100,21 +67,21 @@ function prepareStatements(db: Db) {
         blind: p('blind'),
         createdAt: p('now'),
         updatedAt: p('now'),
-      })
-      .prepare(),
-    insertResponse: db
-      .insert(modelResponses)
-      .values({
+      }),
+    ),
+    insertResponse: direct(
+      db,
+      db.insert(modelResponses).values({
         id: p('id'),
         sessionId: p('sessionId'),
         position: p('position'),
         modelId: p('modelId'),
         provider: p('provider'),
-        status: 'pending',
+        status: p('status'),
         createdAt: p('now'),
         updatedAt: p('now'),
-      })
-      .prepare(),
+      }),
+    ),
     findSessionForUser: db
       .select()
       .from(comparisonSessions)
@@ -198,6 +165,66 @@ export function createSqliteSessionStore(db: Db): SessionStore {
   const ownSession = (userId: string, id: string) =>
     and(eq(comparisonSessions.id, id), eq(comparisonSessions.userId, userId));
   const statements = prepareStatements(db);
+  /**
+   * One commit per comparison on its set-up path: a native transaction made once, around direct
+   * statements (Drizzle's transaction wrapper and its value mapping cost more than the two inserts).
+   */
+  const insertSession = db.$client.transaction(
+    (row: DirectValues & { id: string; now: number }, responses: NewSession['responses']) => {
+      statements.insertSession.run(row);
+      responses.forEach((r, position) => {
+        statements.insertResponse.run({
+          ...r,
+          sessionId: row.id,
+          position: r.position ?? position,
+          status: 'pending',
+          now: row.now,
+        });
+      });
+    },
+  );
+
+  /** The new session as stored; every column is known here, so nothing is read back. */
+  function createSync(session: NewSession): StoredSession {
+    const now = new Date();
+    const row: StoredSession = {
+      id: session.id,
+      userId: session.userId,
+      prompt: session.prompt,
+      system: session.system ?? null,
+      temperature: session.temperature ?? null,
+      maxTokens: session.maxTokens ?? null,
+      status: 'in_progress',
+      errorMessage: null,
+      finalEventId: null,
+      parentId: session.parentId ?? null,
+      rootId: session.rootId ?? null,
+      turn: session.turn ?? 1,
+      blind: session.blind ?? false,
+      revealedAt: null,
+      createdAt: now,
+      updatedAt: now,
+      completedAt: null,
+    };
+    insertSession(
+      {
+        id: row.id,
+        userId: row.userId,
+        prompt: row.prompt,
+        system: row.system,
+        temperature: row.temperature,
+        maxTokens: row.maxTokens,
+        status: row.status,
+        parentId: row.parentId,
+        rootId: row.rootId,
+        turn: row.turn,
+        blind: row.blind ? 1 : 0,
+        now: now.getTime(),
+      },
+      session.responses,
+    );
+    return row;
+  }
 
   const responsesOf = (sessionId: string): StoredResponse[] =>
     db
@@ -265,41 +292,11 @@ export function createSqliteSessionStore(db: Db): SessionStore {
   }
 
   return {
-    /** The new session as stored; every column is known here, so nothing is read back. */
     async create(session: NewSession): Promise<StoredSession> {
-      const now = new Date();
-      const row: StoredSession = {
-        id: session.id,
-        userId: session.userId,
-        prompt: session.prompt,
-        system: session.system ?? null,
-        temperature: session.temperature ?? null,
-        maxTokens: session.maxTokens ?? null,
-        status: 'in_progress',
-        errorMessage: null,
-        finalEventId: null,
-        parentId: session.parentId ?? null,
-        rootId: session.rootId ?? null,
-        turn: session.turn ?? 1,
-        blind: session.blind ?? false,
-        revealedAt: null,
-        createdAt: now,
-        updatedAt: now,
-        completedAt: null,
-      };
-      db.transaction(() => {
-        statements.insertSession.run({ ...row, now });
-        session.responses.forEach((r, position) => {
-          statements.insertResponse.run({
-            ...r,
-            sessionId: session.id,
-            position: r.position ?? position,
-            now,
-          });
-        });
-      });
-      return row;
+      return createSync(session);
     },
+
+    createSync,
 
     async findSessionForUser(userId: string, id: string) {
       return statements.findSessionForUser.get({ userId, id });
