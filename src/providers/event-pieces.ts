@@ -47,7 +47,8 @@ export class EventEnds {
   }
 }
 
-const joined = (parts: Uint8Array[], bytes: number) => {
+/** The held pieces as one array of `bytes` bytes (the piece itself when there is one). */
+export const joined = (parts: Uint8Array[], bytes: number) => {
   if (parts.length === 1) return parts[0] as Uint8Array;
   const out = new Uint8Array(bytes);
   let at = 0;

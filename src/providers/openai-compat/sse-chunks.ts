@@ -1,6 +1,6 @@
 // The chunks of an OpenAI-style event stream, decoded here instead of by the SDK's Stream.
 import { APIError } from 'openai';
-import { EventEnds, type EventSizeLimit } from '../event-pieces.js';
+import { EventEnds, type EventSizeLimit, joined } from '../event-pieces.js';
 
 /** A blank line ends an event: LF LF, CR CR or CRLF CRLF, as the SDK's decoder reads them. */
 const EVENT_END = /\r\n\r\n|\n\n|\r\r/g;
@@ -16,17 +16,6 @@ function dataOf(event: string): string | undefined {
   }
   return data;
 }
-
-const joined = (parts: Uint8Array[], bytes: number) => {
-  if (parts.length === 1) return parts[0] as Uint8Array;
-  const out = new Uint8Array(bytes);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
 
 /**
  * Yields each JSON chunk of a chat completions stream, as the SDK's Stream does: `[DONE]` ends it,

@@ -4,6 +4,7 @@ import type { PgDb } from '../../db/pg-client.js';
 import { comparisonSessions, modelResponses, sessionEventBatches } from '../../db/pg-schema.js';
 import type { SessionLocks } from '../../db/pg-session-locks.js';
 import { decodeEvents, encodeEvents } from '../event-batches.js';
+import { newSessionRow } from '../session-row.js';
 import type {
   NewSession,
   ResponseProgress,
@@ -186,25 +187,8 @@ export function createPostgresSessionStore(db: PgDb, locks?: SessionLocks): Sess
     /** The new session as stored; every column is known here, so nothing is read back. */
     async create(session: NewSession): Promise<StoredSession> {
       const now = new Date();
-      const row: StoredSession = {
-        id: session.id,
-        userId: session.userId,
-        prompt: pgText(session.prompt),
-        system: pgTextOrNull(session.system),
-        temperature: session.temperature ?? null,
-        maxTokens: session.maxTokens ?? null,
-        status: 'in_progress',
-        errorMessage: null,
-        finalEventId: null,
-        parentId: session.parentId ?? null,
-        rootId: session.rootId ?? null,
-        turn: session.turn ?? 1,
-        blind: session.blind ?? false,
-        revealedAt: null,
-        createdAt: now,
-        updatedAt: now,
-        completedAt: null,
-      };
+      const base = newSessionRow(session, now);
+      const row: StoredSession = { ...base, prompt: pgText(base.prompt), system: pgTextOrNull(base.system) };
       // Claimed before it is stored: no other instance's recovery may ever see it running unclaimed.
       await locks?.claim(session.id);
       await db

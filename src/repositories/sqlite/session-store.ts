@@ -3,6 +3,7 @@ import { and, asc, count, desc, eq, getTableColumns, gt, inArray, or, sql } from
 import type { Db } from '../../db/client.js';
 import { comparisonSessions, modelResponses, sessionEventBatches } from '../../db/schema.js';
 import { decodeEvents, encodeEvents } from '../event-batches.js';
+import { newSessionRow } from '../session-row.js';
 import type {
   NewSession,
   ResponseSummary,
@@ -187,25 +188,7 @@ export function createSqliteSessionStore(db: Db): SessionStore {
   /** The new session as stored; every column is known here, so nothing is read back. */
   function createSync(session: NewSession): StoredSession {
     const now = new Date();
-    const row: StoredSession = {
-      id: session.id,
-      userId: session.userId,
-      prompt: session.prompt,
-      system: session.system ?? null,
-      temperature: session.temperature ?? null,
-      maxTokens: session.maxTokens ?? null,
-      status: 'in_progress',
-      errorMessage: null,
-      finalEventId: null,
-      parentId: session.parentId ?? null,
-      rootId: session.rootId ?? null,
-      turn: session.turn ?? 1,
-      blind: session.blind ?? false,
-      revealedAt: null,
-      createdAt: now,
-      updatedAt: now,
-      completedAt: null,
-    };
+    const row = newSessionRow(session, now);
     insertSession(
       {
         id: row.id,
