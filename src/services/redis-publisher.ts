@@ -91,7 +91,10 @@ export class RedisPublisher {
     const limit = p.log.publishableLastId;
     const batch: LoggedEvent[] = [];
     let bytes = 0;
-    for (const e of p.log.eventsAfterAll(p.cursor)) {
+    // By index, not eventsAfterAll: a backlog (Redis slow or down) is not copied whole every turn.
+    const { events } = p.log;
+    for (let i = p.log.indexAfter(p.cursor); i < events.length; i++) {
+      const e = events[i] as LoggedEvent;
       if (e.id > limit || batch.length >= MAX_EVENTS_PER_CALL) break;
       if (batch.length > 0 && bytes + e.data.length > MAX_BYTES_PER_CALL) break;
       batch.push(e);
