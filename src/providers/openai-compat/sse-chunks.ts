@@ -1,6 +1,7 @@
 // The chunks of an OpenAI-style event stream, decoded here instead of by the SDK's Stream.
 import { APIError } from 'openai';
 import { EventEnds, type EventSizeLimit, joined } from '../event-pieces.js';
+import { nodeBodyOf } from '../node-fetch.js';
 
 /** A blank line ends an event: LF LF, CR CR or CRLF CRLF, as the SDK's decoder reads them. */
 const EVENT_END = /\r\n\r\n|\n\n|\r\r/g;
@@ -17,6 +18,29 @@ function dataOf(event: string): string | undefined {
   return data;
 }
 
+interface BodyReads {
+  next(): Promise<IteratorResult<Uint8Array>>;
+  /** Stops reading and closes the upstream request. */
+  cancel(): Promise<void>;
+}
+
+/** The response body's reads: straight from the socket's stream when nodeHttpFetch made the response. */
+function readsOf(response: Response): BodyReads | undefined {
+  const node = nodeBodyOf(response);
+  if (node) {
+    const iterator = node[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
+    return {
+      next: () => iterator.next(),
+      cancel: async () => {
+        node.destroy();
+      },
+    };
+  }
+  const reader = response.body?.getReader();
+  if (!reader) return undefined;
+  return { next: () => reader.read() as Promise<IteratorResult<Uint8Array>>, cancel: () => reader.cancel() };
+}
+
 /**
  * Yields each JSON chunk of a chat completions stream, as the SDK's Stream does: `[DONE]` ends it,
  * an event with an `error` throws the SDK's APIError (mapped like any other), an event that is not
@@ -28,15 +52,14 @@ function dataOf(event: string): string | undefined {
  * its reads; one growing past `limit.maxBytes` fails the stream with `limit.tooLarge()`. This used to
  * be a second web stream in between (event-pieces.ts, kept for the Anthropic SDK's decoder): one
  * more pull, enqueue and read per chunk. Leaving early cancels the body, which closes the upstream
- * request.
+ * request. A response of nodeHttpFetch is read from its Node stream, not through a web stream.
  */
 export async function* sseChunks<T>(
   response: Response,
   limit?: EventSizeLimit,
 ): AsyncGenerator<T, void, undefined> {
-  const body = response.body;
-  if (!body) return;
-  const reader = body.getReader();
+  const reads = readsOf(response);
+  if (!reads) return;
   const decoder = new TextDecoder();
   const ends = new EventEnds();
   const maxBytes = limit?.maxBytes ?? Number.POSITIVE_INFINITY;
@@ -48,7 +71,7 @@ export async function* sseChunks<T>(
   let ended = false;
   try {
     while (true) {
-      const read = await reader.read();
+      const read = await reads.next();
       if (read.done) break;
       if (finished) continue;
       const bytes = read.value;
@@ -93,6 +116,6 @@ export async function* sseChunks<T>(
     ended = true;
   } finally {
     // Left early (a break, a throw, the consumer's return): the upstream request closes at once.
-    if (!ended) await reader.cancel().catch(() => {});
+    if (!ended) await reads.cancel().catch(() => {});
   }
 }
