@@ -68,6 +68,15 @@ describe.skipIf(!redisUp)('RedisPublisher', () => {
     await redis.command.set(redis.key('lease', sessionId), redis.instanceId);
     const eventLog = new SessionEventLog(sessionId);
     const publisher = publisherWith();
+    // A Redis that never ran the script answers the first EVALSHA with NOSCRIPT and the client
+    // sends it again as EVAL: one publish, two commands. A warm-up publish loads it first.
+    const warmId = randomUUID();
+    await redis.command.set(redis.key('lease', warmId), redis.instanceId);
+    const warm = new SessionEventLog(warmId);
+    publisher.follow(warmId, warm);
+    warm.append(chunk('warm-up'));
+    await until(() => warm.visibleLastId === 1);
+    publisher.unfollow(warmId);
     publisher.follow(sessionId, eventLog);
     const counter = countScripts();
     try {
