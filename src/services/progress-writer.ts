@@ -36,6 +36,15 @@ export interface FollowRequest {
  */
 export const ROWS_PER_SLICE = 128;
 
+/**
+ * Events one slice takes, over all its sessions. A row of events holds every event since the last
+ * write, so rows alone did not bound a slice: at full speed (40 streams of 2,500 chunks with no
+ * delay) a session gathered some 600 events per periodic write and one slice of them all held the
+ * event loop for tens of milliseconds (the throughput block's event-loop delay p99: 400 ms). A
+ * session with more waits for the next slice for the rest, in order.
+ */
+export const EVENTS_PER_SLICE = 2048;
+
 const finalOf = (
   { tokensPerSecond: _rate, ...m }: ModelMetrics,
   errorMessage: string | null,
@@ -44,11 +53,16 @@ const finalOf = (
   errorMessage,
 });
 
-/** What the log holds beyond the cursor, as one session's write; undefined when nothing is new. */
+/**
+ * What the log holds beyond the cursor, as one session's write (its first `maxEvents` events);
+ * undefined when nothing is new.
+ */
 export function progressOf(
   f: Followed,
-): { progress: SessionProgress; lastId: number; startedModels: string[] } | undefined {
-  const events = f.log.eventsAfterAll(f.cursor);
+  maxEvents = Number.POSITIVE_INFINITY,
+): { progress: SessionProgress; lastId: number; startedModels: string[]; cut: boolean } | undefined {
+  const all = f.log.eventsAfterAll(f.cursor);
+  const events = all.length > maxEvents ? all.slice(0, Math.max(1, maxEvents)) : all;
   if (events.length === 0) return undefined;
   const responses = new Map<string, ResponseProgress>();
   const responseOf = (modelId: string): ResponseProgress | undefined => {
@@ -80,6 +94,7 @@ export function progressOf(
     progress: { sessionId: f.sessionId, events: stored, responses: [...responses.values()], final },
     lastId,
     startedModels,
+    cut: events.length < all.length,
   };
 }
 
@@ -216,8 +231,11 @@ export class ProgressWriter {
       const batch: Write[] = [];
       const waiting: Followed[] = [];
       let rows = 0;
+      let events = 0;
+      /** Sessions this slice wrote only the start of: they go on in the next slice. */
+      const unfinished: Followed[] = [];
       for (const f of this.urgent) {
-        if (rows >= ROWS_PER_SLICE) break;
+        if (rows >= ROWS_PER_SLICE || events >= EVENTS_PER_SLICE) break;
         this.urgent.delete(f);
         this.dirty.delete(f);
         if (!this.mayWrite(f.sessionId)) {
@@ -225,10 +243,12 @@ export class ProgressWriter {
           continue;
         }
         slice.push(f);
-        const next = progressOf(f);
+        const next = progressOf(f, EVENTS_PER_SLICE - events);
         if (!next) continue;
         batch.push({ f, ...next });
         rows += rowsOf(next.progress);
+        events += next.progress.events.length;
+        if (next.cut) unfinished.push(f);
       }
       if (waiting.length > 0) {
         for (const f of waiting) this.dirty.add(f);
@@ -241,6 +261,7 @@ export class ProgressWriter {
         this.armTimer();
         return;
       }
+      for (const f of unfinished) if (this.followed.has(f)) this.urgent.add(f);
       if (this.urgent.size > 0) await new Promise((resolve) => setImmediate(resolve));
     }
   }

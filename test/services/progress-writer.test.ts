@@ -6,7 +6,7 @@ import type { SessionProgress, SessionStore } from '../../src/repositories/types
 import type { ComparisonEvent } from '../../src/services/comparison-events.js';
 import { MAX_UNSTORED_EVENTS, SessionEventLog } from '../../src/services/event-log.js';
 import { modelMetrics, sessionMetrics } from '../../src/services/metrics.js';
-import { ProgressWriter, ROWS_PER_SLICE } from '../../src/services/progress-writer.js';
+import { EVENTS_PER_SLICE, ProgressWriter, ROWS_PER_SLICE } from '../../src/services/progress-writer.js';
 import { testModel } from '../support/scripted-provider.js';
 
 const writers: ProgressWriter[] = [];
@@ -109,6 +109,28 @@ describe('progress writer', () => {
     ]);
   });
 
+  it('bounds a slice by its events too: a fast session is written in order over several slices', async () => {
+    const { store, batches, turnBetween } = recorder();
+    const w = writer(store, 20);
+    const logs = [streamingLog('fast1', 3000), streamingLog('fast2', 3000), streamingLog('slow', 5)];
+    for (const log of logs) follow(w, log);
+    // Following starts at what is stored: the chunks appended before go with the next append's write.
+    for (const log of logs) log.append(chunk('more '));
+    await until(() => logs.every((l) => l.storedId === l.lastId));
+    const total = logs.reduce((n, l) => n + l.events.length, 0);
+    expect(batches.length).toBeGreaterThanOrEqual(Math.ceil(total / EVENTS_PER_SLICE));
+    for (const batch of batches)
+      expect(batch.reduce((n, p) => n + p.events.length, 0)).toBeLessThanOrEqual(EVENTS_PER_SLICE);
+    expect(turnBetween.every(Boolean)).toBe(true);
+    for (const log of logs) {
+      const parts = batches.flat().filter((p) => p.sessionId === log.sessionId);
+      // Every event once, in order, and the text whole across the parts.
+      expect(parts.flatMap((p) => p.events.map((e) => e.id))).toEqual(log.events.map((e) => e.id));
+      const text = parts.map((p) => p.responses.map((r) => r.appendText).join('')).join('');
+      expect(text).toBe(log.events.map((e) => (e.event as { chunk: string }).chunk).join(''));
+    }
+  });
+
   it('sets the streaming status in the first write only', async () => {
     const { store, batches } = recorder();
     const w = writer(store, 10);
@@ -187,8 +209,9 @@ describe('progress writer', () => {
     const log = new SessionEventLog('a');
     follow(w, log);
     for (let i = 0; i <= MAX_UNSTORED_EVENTS / 2; i++) log.append(chunk('x'));
-    await until(() => batches.length > 0);
-    expect(log.storedId).toBe(MAX_UNSTORED_EVENTS / 2 + 1);
+    // The timer is a minute away: only the hurry writes these (in slices of EVENTS_PER_SLICE).
+    await until(() => log.storedId === MAX_UNSTORED_EVENTS / 2 + 1);
+    expect(batches.length).toBe(Math.ceil((MAX_UNSTORED_EVENTS / 2 + 1) / EVENTS_PER_SLICE));
   });
 
   it('keeps a log whose write failed, shows nothing unstored meanwhile, and writes it on close', async () => {
