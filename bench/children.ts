@@ -9,8 +9,10 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 export interface ChildOptions {
   /** For messages and the log file's name. */
   name: string;
-  /** Relative to the package root, run through tsx. */
+  /** Relative to the package root (or `root`), run through tsx. */
   entry: string;
+  /** Another checkout to run the entry from (it needs its own node_modules); this one by default. */
+  root?: string;
   env: Record<string, string>;
   /** Node flags before the entry: --expose-gc, --cpu-prof, ... */
   nodeFlags?: string[];
@@ -44,7 +46,7 @@ export async function startChild(opts: ChildOptions): Promise<BenchChild> {
     process.execPath,
     [...(opts.nodeFlags ?? []), '--import', 'tsx', opts.entry],
     {
-      cwd: root,
+      cwd: opts.root ?? root,
       env: { PATH: process.env.PATH ?? '', ...opts.env },
       stdio: ['ignore', log, log, 'ipc'],
     },
