@@ -2,9 +2,11 @@
 // Both paths are the openai-chat wire through the official SDK against the same loopback provider; the
 // endpoint path adds what endpoints add (the model from MODELS_FILE, its quirk functions per chunk).
 // Optional arguments: concurrent comparisons, deltas per model, repeats (defaults 50, 40, 3).
+
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { appEnv } from './app-env.js';
 import type { StreamSpec } from './bench-spec.js';
 import { startChild } from './children.js';
 import { getJson } from './http-client.js';
@@ -44,20 +46,10 @@ writeFileSync(
 const server = await startChild({
   name: 'server',
   entry: 'bench/server-entry.ts',
-  env: {
-    NODE_ENV: 'production',
-    JWT_SECRET: secret,
-    DATABASE_PATH: join(work, 'bench.sqlite'),
-    OPENAI_API_KEY: 'sk-bench-dummy',
-    OPENAI_BASE_URL: `${provider.url}/v1`,
-    COMPAT_KEY: 'compat-bench-key',
-    MODELS_FILE: modelsFile,
-    DEMO_MODELS: 'false',
-    LOG_LEVEL: 'warn',
-    RATE_LIMIT_MAX: '1000000',
-    MAX_RUNNING_PER_USER: '1000',
-    SHUTDOWN_GRACE_MS: '0',
-  },
+  env: appEnv(
+    { providerUrl: provider.url, secret, anthropic: false },
+    { DATABASE_PATH: join(work, 'bench.sqlite'), COMPAT_KEY: 'compat-bench-key', MODELS_FILE: modelsFile },
+  ),
   nodeFlags: ['--expose-gc'],
   logFile: join(work, 'server.log'),
 });

@@ -1,7 +1,9 @@
 // Two builds of the app in one run, interleaved: the relay block's figures of A (this checkout) and B (another).
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { appEnv } from './app-env.js';
 import { startChild } from './children.js';
 import { type RelayBlockResult, type RelayPaths, relayChunkBlock, relayTtftBlock } from './relay-blocks.js';
 import type { SinglePath } from './single-workloads.js';
@@ -40,25 +42,14 @@ const provider = await startChild({
   env: {},
   logFile: join(work, 'provider.log'),
 });
-const appEnv = (name: string) => ({
-  NODE_ENV: 'production',
-  JWT_SECRET: secret,
-  DATABASE_PATH: join(work, `${name}.sqlite`),
-  OPENAI_API_KEY: 'sk-bench-dummy',
-  OPENAI_BASE_URL: `${provider.url}/v1`,
-  ANTHROPIC_API_KEY: 'sk-ant-bench-dummy',
-  ANTHROPIC_BASE_URL: provider.url,
-  DEMO_MODELS: 'false',
-  LOG_LEVEL: 'info',
-  RATE_LIMIT_MAX: '1000000',
-  MAX_RUNNING_PER_USER: '1000',
-  SHUTDOWN_GRACE_MS: '0',
-});
 const startApp = async (name: string, root?: string) => {
   const child = await startChild({
     name,
     entry: 'bench/server-entry.ts',
-    env: appEnv(name),
+    env: appEnv(
+      { providerUrl: provider.url, secret },
+      { DATABASE_PATH: join(work, `${name}.sqlite`), LOG_LEVEL: 'info' },
+    ),
     nodeFlags: ['--expose-gc'],
     logFile: join(work, `${name}.log`),
     ...(root ? { root: resolve(root) } : {}),

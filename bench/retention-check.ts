@@ -1,9 +1,11 @@
 // `npx tsx bench/retention-check.ts`: does the server keep anything per comparison? Heap and RSS after full GCs.
+
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { appEnv } from './app-env.js';
 import { startChild } from './children.js';
 import { agent } from './http-client.js';
 import { singleStream } from './single-workloads.js';
@@ -30,20 +32,7 @@ const server = await startChild({
   name: 'server',
   entry: 'bench/server-entry.ts',
   nodeFlags: ['--expose-gc'],
-  env: {
-    NODE_ENV: 'production',
-    JWT_SECRET: secret,
-    DATABASE_PATH: join(work, 'retention.sqlite'),
-    OPENAI_API_KEY: 'sk-bench-dummy',
-    OPENAI_BASE_URL: `${provider.url}/v1`,
-    ANTHROPIC_API_KEY: 'sk-ant-bench-dummy',
-    ANTHROPIC_BASE_URL: provider.url,
-    DEMO_MODELS: 'false',
-    LOG_LEVEL: 'warn',
-    RATE_LIMIT_MAX: '1000000',
-    MAX_RUNNING_PER_USER: '1000',
-    SHUTDOWN_GRACE_MS: '0',
-  },
+  env: appEnv({ providerUrl: provider.url, secret }, { DATABASE_PATH: join(work, 'retention.sqlite') }),
   logFile: join(work, 'server.log'),
 });
 const target = {

@@ -1,10 +1,12 @@
 // `npm run bench`: the relay against the provider server read directly, and a bare SSE server, in one run.
+
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { appEnv } from './app-env.js';
 import {
   type BlockResult,
   chunkBlock,
@@ -49,22 +51,15 @@ function log(line: string) {
 }
 
 function serverEnv(variant: 'relay-on' | 'relay-off', providerUrl: string, o: BenchOptions) {
-  return {
-    NODE_ENV: 'production',
-    JWT_SECRET: secret,
-    // Persistence on: the batched writes go to a SQLite file (WAL), as in production. Off: an in-memory database.
-    DATABASE_PATH: variant === 'relay-on' ? join(work, `bench-${++databases}.sqlite`) : ':memory:',
-    OPENAI_API_KEY: 'sk-bench-dummy',
-    OPENAI_BASE_URL: `${providerUrl}/v1`,
-    ANTHROPIC_API_KEY: 'sk-ant-bench-dummy',
-    ANTHROPIC_BASE_URL: providerUrl,
-    DEMO_MODELS: 'false',
-    LOG_LEVEL: o.logLevel,
-    RATE_LIMIT_MAX: '1000000',
-    MAX_RUNNING_PER_USER: '1000',
-    SHUTDOWN_GRACE_MS: '0',
-    BENCH_ELD_RESOLUTION_MS: String(o.eldResolutionMs),
-  };
+  return appEnv(
+    { providerUrl, secret },
+    {
+      // Persistence on: the batched writes go to a SQLite file (WAL), as in production. Off: an in-memory database.
+      DATABASE_PATH: variant === 'relay-on' ? join(work, `bench-${++databases}.sqlite`) : ':memory:',
+      LOG_LEVEL: o.logLevel,
+      BENCH_ELD_RESOLUTION_MS: String(o.eldResolutionMs),
+    },
+  );
 }
 
 let serverCount = 0;

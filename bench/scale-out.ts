@@ -2,6 +2,7 @@
 // npx tsx bench/scale-out.ts [concurrent comparisons] [deltas per model] [repeats]   (defaults 50, 40, 3)
 // Needs Postgres on 127.0.0.1:5432 (BENCH_DATABASE_URL to point elsewhere) and a redis-server binary; it
 // makes a database and a Redis of its own, and removes both.
+
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -11,6 +12,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import { appEnv } from './app-env.js';
 import type { StreamSpec } from './bench-spec.js';
 import { type BenchChild, startChild } from './children.js';
 import { comparePaths, describeFigures } from './relay-cpu.js';
@@ -74,22 +76,11 @@ const provider = await startChild({
   env: {},
   logFile: join(work, 'provider.log'),
 });
-const baseEnv = {
-  NODE_ENV: 'production',
-  JWT_SECRET: secret,
-  OPENAI_API_KEY: 'sk-bench-dummy',
-  OPENAI_BASE_URL: `${provider.url}/v1`,
-  DEMO_MODELS: 'false',
-  LOG_LEVEL: 'warn',
-  RATE_LIMIT_MAX: '1000000',
-  MAX_RUNNING_PER_USER: '1000',
-  SHUTDOWN_GRACE_MS: '0',
-};
 const start = (name: string, env: Record<string, string>): Promise<BenchChild> =>
   startChild({
     name,
     entry: 'bench/server-entry.ts',
-    env: { ...baseEnv, ...env },
+    env: appEnv({ providerUrl: provider.url, secret, anthropic: false }, env),
     nodeFlags: ['--expose-gc'],
     logFile: join(work, `${name}.log`),
   });

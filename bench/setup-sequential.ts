@@ -1,7 +1,9 @@
 // Whole-comparison CPU, one at a time: the app (POST, GET, one delta, ending) against the bare relay (one request).
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { appEnv } from './app-env.js';
 import { startChild } from './children.js';
 import { procCpuMs } from './proc-cpu.js';
 import { type SinglePath, singleStream } from './single-workloads.js';
@@ -27,20 +29,10 @@ const app = await startChild({
   entry: 'bench/server-entry.ts',
   nodeFlags: appFlags,
   logFile: join(work, 'app.log'),
-  env: {
-    NODE_ENV: 'production',
-    JWT_SECRET: secret,
-    DATABASE_PATH: join(work, 'bench.sqlite'),
-    OPENAI_API_KEY: 'sk-bench-dummy',
-    OPENAI_BASE_URL: `${provider.url}/v1`,
-    ANTHROPIC_API_KEY: 'sk-ant-bench-dummy',
-    ANTHROPIC_BASE_URL: provider.url,
-    DEMO_MODELS: 'false',
-    LOG_LEVEL: 'info',
-    RATE_LIMIT_MAX: '1000000',
-    MAX_RUNNING_PER_USER: '1000',
-    SHUTDOWN_GRACE_MS: '0',
-  },
+  env: appEnv(
+    { providerUrl: provider.url, secret },
+    { DATABASE_PATH: join(work, 'bench.sqlite'), LOG_LEVEL: 'info' },
+  ),
 });
 const bare = await startChild({
   name: 'bare-relay',

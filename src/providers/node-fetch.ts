@@ -1,7 +1,7 @@
 // A fetch on node:http for the SDK clients: the same requests and errors, without undici's web streams.
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import type { Readable } from 'node:stream';
+import type { Readable, Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Fetch } from './types.js';
 
@@ -10,9 +10,9 @@ import type { Fetch } from './types.js';
  * directly costs about half the CPU per upstream read of the web stream that `body` wraps it in.
  * Whoever reads through this must not also read `body`.
  */
-export const NODE_BODY = Symbol('nodeBody');
+const NODE_BODY = Symbol('nodeBody');
 
-export type NodeBodyResponse = Response & { [NODE_BODY]?: Readable };
+type NodeBodyResponse = Response & { [NODE_BODY]?: Readable };
 
 /** The Node stream under a response made by `nodeHttpFetch`, unless its web body is in use already. */
 export function nodeBodyOf(response: Response): Readable | undefined {
@@ -27,16 +27,17 @@ const REDIRECT = new Set([301, 302, 303, 307, 308]);
 /** Statuses whose responses have no body, as fetch's Response insists. */
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
+/** The decoders of the content codings fetch decodes. */
+const DECODERS = new Map<string, () => Transform>([
+  ['gzip', createGunzip],
+  ['x-gzip', createGunzip],
+  ['deflate', createInflate],
+  ['br', createBrotliDecompress],
+]);
+
 function decoded(res: IncomingMessage): Readable {
   const encoding = (res.headers['content-encoding'] ?? '').trim().toLowerCase();
-  const decoder =
-    encoding === 'gzip' || encoding === 'x-gzip'
-      ? createGunzip()
-      : encoding === 'deflate'
-        ? createInflate()
-        : encoding === 'br'
-          ? createBrotliDecompress()
-          : undefined;
+  const decoder = DECODERS.get(encoding)?.();
   if (!decoder) return res;
   res.on('error', (err) => decoder.destroy(err));
   return res.pipe(decoder);

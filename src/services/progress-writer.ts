@@ -61,8 +61,11 @@ export function progressOf(
   f: Followed,
   maxEvents = Number.POSITIVE_INFINITY,
 ): { progress: SessionProgress; lastId: number; startedModels: string[]; cut: boolean } | undefined {
-  const all = f.log.eventsAfterAll(f.cursor);
-  const events = all.length > maxEvents ? all.slice(0, Math.max(1, maxEvents)) : all;
+  // By index: only the events this write takes are copied, not the whole unstored tail.
+  const { events: log } = f.log;
+  const from = f.log.indexAfter(f.cursor);
+  const to = Math.min(log.length, from + Math.max(1, maxEvents));
+  const events = log.slice(from, to);
   if (events.length === 0) return undefined;
   const responses = new Map<string, ResponseProgress>();
   const responseOf = (modelId: string): ResponseProgress | undefined => {
@@ -94,7 +97,7 @@ export function progressOf(
     progress: { sessionId: f.sessionId, events: stored, responses: [...responses.values()], final },
     lastId,
     startedModels,
-    cut: events.length < all.length,
+    cut: to < log.length,
   };
 }
 

@@ -63,6 +63,11 @@ beforeEach(() => {
   closedRequests.length = 0;
 });
 
+/** Waits up to a second for the server to see a request closed. */
+async function untilClosed() {
+  for (let i = 0; i < 100 && closedRequests.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+}
+
 const baseURL = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
 const fetches: [string, () => Fetch | undefined][] = [
   ['node:http (the default)', () => undefined],
@@ -157,7 +162,7 @@ describe.each(fetches)('the OpenAI adapter over %s', (_name, fetchOf) => {
       () => controller.abort(),
     );
     expect(result.error?.kind).toBe('cancelled');
-    for (let i = 0; i < 100 && closedRequests.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await untilClosed();
     expect(closedRequests).toEqual(['/v1/chat/completions']);
   });
 
@@ -170,7 +175,7 @@ describe.each(fetches)('the OpenAI adapter over %s', (_name, fetchOf) => {
     setTimeout(() => controller.abort(), 50);
     const result = await pending;
     expect(result.error?.kind).toBe('cancelled');
-    for (let i = 0; i < 100 && closedRequests.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await untilClosed();
     expect(closedRequests).toEqual(['/v1/chat/completions']);
   });
 });
