@@ -48,36 +48,59 @@ const env = (dbPath: string) => ({
 
 const chunks = (c: { events: SseEvent[] }) => c.events.filter((e) => e.event === 'model_chunk').length;
 
+/** An owner process and a sibling app (sweeping every second) on one SQLite file; the sibling not listening yet. */
+async function ownerAndSibling(name: string) {
+  const dbPath = join(dir, `${name}.sqlite`);
+  const owner = startServerProcess(env(dbPath));
+  const ownerUrl = await owner.url;
+  const logs = captureLogs();
+  const sibling = await buildApp(testConfig(env(dbPath)), {
+    logStream: logs.stream,
+    sessions: { shared: { sweepMs: 1000 } },
+  });
+  return { dbPath, owner, ownerUrl, logs, sibling };
+}
+
+/**
+ * The sibling listening, a comparison of `user` started on the owner and streaming through the
+ * sibling: returned once 20 chunks arrived there.
+ */
+async function streamingThroughSibling(
+  pair: Awaited<ReturnType<typeof ownerAndSibling>>,
+  user: string,
+  body: Record<string, unknown>,
+) {
+  await pair.sibling.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = pair.sibling.server.address() as { port: number };
+  const siblingUrl = `http://127.0.0.1:${port}`;
+  const token = signHs256({ sub: user }, TEST_JWT_SECRET);
+  const r = await fetch(`${pair.ownerUrl}/comparison`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ prompt: 'A long story', ...body }),
+  });
+  expect(r.status).toBe(201);
+  const { sessionId, streamUrl } = (await r.json()) as { sessionId: string; streamUrl: string };
+  const viaSibling = openSse(new URL(streamUrl, siblingUrl).href);
+  const start = Date.now();
+  while (chunks(viaSibling) < 20) {
+    if (Date.now() - start > 15_000) throw new Error('the stream did not start');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return { siblingUrl, token, sessionId, viaSibling };
+}
+
 describe.skipIf(!installed)('review: budgets when the owner of a comparison dies', () => {
   it('a comparison failed over to a sibling releases its budget reservation (nothing stays reserved for ever)', async () => {
     providers.reset();
-    const dbPath = join(dir, 'budget-failover.sqlite');
-    const owner = startServerProcess(env(dbPath));
-    const ownerUrl = await owner.url;
-    const logs = captureLogs();
-    const sibling = await buildApp(testConfig(env(dbPath)), {
-      logStream: logs.stream,
-      sessions: { shared: { sweepMs: 1000 } },
-    });
+    const pair = await ownerAndSibling('budget-failover');
+    const { owner, sibling } = pair;
     try {
-      await sibling.listen({ port: 0, host: '127.0.0.1' });
-      const { port } = sibling.server.address() as { port: number };
-      const siblingUrl = `http://127.0.0.1:${port}`;
-      const token = signHs256({ sub: 'review-budget-user' }, TEST_JWT_SECRET);
-      const auth = { authorization: `Bearer ${token}` };
-      const r = await fetch(`${ownerUrl}/comparison`, {
-        method: 'POST',
-        headers: { ...auth, 'content-type': 'application/json' },
-        body: JSON.stringify({ prompt: 'A long story', modelIds: ['gpt-4o-mini'], maxTokens: 1000 }),
+      const { siblingUrl, token, viaSibling } = await streamingThroughSibling(pair, 'review-budget-user', {
+        modelIds: ['gpt-4o-mini'],
+        maxTokens: 1000,
       });
-      expect(r.status).toBe(201);
-      const { streamUrl } = (await r.json()) as { sessionId: string; streamUrl: string };
-      const viaSibling = openSse(new URL(streamUrl, siblingUrl).href);
-      const start = Date.now();
-      while (chunks(viaSibling) < 20) {
-        if (Date.now() - start > 15_000) throw new Error('the stream did not start');
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      const auth = { authorization: `Bearer ${token}` };
       const during = (await (await fetch(`${siblingUrl}/me/usage`, { headers: auth })).json()) as {
         day: { reserved: number };
       };
@@ -103,33 +126,13 @@ describe.skipIf(!installed)('review: budgets when the owner of a comparison dies
 describe.skipIf(!installed)('review: a failover that fails once', () => {
   it("a store hiccup during the takeover does not leave the dead owner's session running for the claim's 10 minutes", async () => {
     providers.reset();
-    const dbPath = join(dir, 'takeover-hiccup.sqlite');
-    const owner = startServerProcess(env(dbPath));
-    const ownerUrl = await owner.url;
-    const logs = captureLogs();
-    const sibling = await buildApp(testConfig(env(dbPath)), {
-      logStream: logs.stream,
-      sessions: { shared: { sweepMs: 1000 } },
-    });
+    const pair = await ownerAndSibling('takeover-hiccup');
+    const { dbPath, owner, logs, sibling } = pair;
     let blocker: Database.Database | undefined;
     try {
-      await sibling.listen({ port: 0, host: '127.0.0.1' });
-      const { port } = sibling.server.address() as { port: number };
-      const siblingUrl = `http://127.0.0.1:${port}`;
-      const token = signHs256({ sub: 'review-hiccup-user' }, TEST_JWT_SECRET);
-      const r = await fetch(`${ownerUrl}/comparison`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ prompt: 'A long story', modelIds: ['gpt-4o-mini'] }),
+      const { viaSibling } = await streamingThroughSibling(pair, 'review-hiccup-user', {
+        modelIds: ['gpt-4o-mini'],
       });
-      expect(r.status).toBe(201);
-      const { streamUrl } = (await r.json()) as { streamUrl: string };
-      const viaSibling = openSse(new URL(streamUrl, siblingUrl).href);
-      const start = Date.now();
-      while (chunks(viaSibling) < 20) {
-        if (Date.now() - start > 15_000) throw new Error('the stream did not start');
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
       owner.child.kill('SIGKILL');
       await owner.exited;
       const killedAt = Date.now();
@@ -230,34 +233,16 @@ describe.skipIf(!installed)('review: Redis down at runtime', () => {
 describe.skipIf(!installed)('review: an owner that stalls longer than the takeover claim', () => {
   it('woken after the claim expired (10 min; its key deleted here), the former owner does not take the failed session back nor write to it', async () => {
     providers.reset();
-    const dbPath = join(dir, 'long-stall.sqlite');
-    const owner = startServerProcess(env(dbPath));
-    const ownerUrl = await owner.url;
-    const logs = captureLogs();
-    const sibling = await buildApp(testConfig(env(dbPath)), {
-      logStream: logs.stream,
-      sessions: { shared: { sweepMs: 1000 } },
-    });
+    const pair = await ownerAndSibling('long-stall');
+    const { owner, sibling } = pair;
     const admin = createClient({ url: redis.url });
     await admin.connect();
     try {
-      await sibling.listen({ port: 0, host: '127.0.0.1' });
-      const { port } = sibling.server.address() as { port: number };
-      const siblingUrl = `http://127.0.0.1:${port}`;
-      const token = signHs256({ sub: 'review-long-stall-user' }, TEST_JWT_SECRET);
-      const r = await fetch(`${ownerUrl}/comparison`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ prompt: 'A long story', modelIds: ['gpt-4o-mini', 'claude-haiku-4-5'] }),
-      });
-      expect(r.status).toBe(201);
-      const { sessionId, streamUrl } = (await r.json()) as { sessionId: string; streamUrl: string };
-      const viaSibling = openSse(new URL(streamUrl, siblingUrl).href);
-      const start = Date.now();
-      while (chunks(viaSibling) < 20) {
-        if (Date.now() - start > 15_000) throw new Error('the stream did not start');
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      const { siblingUrl, token, sessionId, viaSibling } = await streamingThroughSibling(
+        pair,
+        'review-long-stall-user',
+        { modelIds: ['gpt-4o-mini', 'claude-haiku-4-5'] },
+      );
       owner.child.kill('SIGSTOP');
       await viaSibling.waitFor((e) => e.event === 'comparison_error', 30_000);
       const read = async () => {
