@@ -57,10 +57,21 @@ export function auth0JwtOptions(auth0: Auth0, jwks: JwksStore): FastifyJWTOption
   };
 }
 
+/** How many verified tokens are remembered (LRU): about one per active user. */
+const VERIFIED_TOKENS_CACHED = 10_000;
+
 export function hs256JwtOptions(secret: string): FastifyJWTOptions {
   return {
     secret,
-    verify: { algorithms: ['HS256'], requiredClaims: ['sub'], clockTolerance: CLOCK_TOLERANCE_MS },
+    verify: {
+      algorithms: ['HS256'],
+      requiredClaims: ['sub'],
+      clockTolerance: CLOCK_TOLERANCE_MS,
+      // A client sends the same token with every request: a token verified once is remembered
+      // (fast-jwt's LRU, keyed by a hash of the token) until its expiry or for 10 minutes, whichever
+      // is first. Failures are not cached: a bad token is checked, and refused, every time.
+      cache: VERIFIED_TOKENS_CACHED,
+    },
     sign: { algorithm: 'HS256' },
   };
 }
