@@ -38,6 +38,8 @@ export interface RunRequest {
   userId: string;
   temperature?: number;
   maxTokens?: number;
+  /** A blind comparison: its readers see slots, never the models' names, until it is revealed. */
+  blind?: boolean;
   /** Each model with the conversation it receives (its own history in a follow-up turn). */
   models: { responseId: string; model: ModelInfo; messages: ChatMessage[] }[];
 }

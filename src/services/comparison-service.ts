@@ -184,6 +184,7 @@ export function createComparisonService(deps: ComparisonServiceDeps) {
         userId,
         temperature: body.temperature,
         maxTokens: body.maxTokens,
+        blind: extra.blind === true,
         models: planned,
       });
       started = true;
@@ -307,6 +308,13 @@ export function createComparisonService(deps: ComparisonServiceDeps) {
     /** What a stream request gets: `ended` when `lastEventId` is already the final event. */
     async streamTarget(userId: string, id: string, lastEventId: number): Promise<StreamTarget> {
       if (closing) throw new Errors.ShuttingDown();
+      // Running here, the owner's and not blind (the usual stream request, just after its POST): the
+      // runner knows all the store would say, and its log is the one to follow.
+      const run = runner.get(id);
+      if (run && run.request.userId === userId && !run.request.blind) {
+        if (run.log.finishedVisible && lastEventId >= run.log.lastId) return { kind: 'ended' };
+        return { kind: 'stream', log: run.log, view: ownerView };
+      }
       const session = await store.findSessionForUser(userId, id);
       if (!session) throw new Errors.NotFound('Comparison not found');
       const running = runner.get(id) !== undefined;

@@ -122,6 +122,15 @@ describe('comparison service', () => {
     await expect(s.comparisons.streamTarget('u2', sessionId, 0)).rejects.toMatchObject({ statusCode: 404 });
   });
 
+  it('a running session streams from the running log to its owner, and is not found for anyone else', async () => {
+    const s = await service({ createDelayMs: 0 });
+    const { sessionId } = await s.start();
+    const target = await s.comparisons.streamTarget('u1', sessionId, 0);
+    expect(target.kind === 'stream' && target.log).toBe(s.runner.get(sessionId)?.log);
+    expect(target.kind === 'stream' && target.view.key).toBe('owner');
+    await expect(s.comparisons.streamTarget('u2', sessionId, 0)).rejects.toMatchObject({ statusCode: 404 });
+  });
+
   it('a start caught by shutdown while its session is being stored answers 503 and leaves no session running', async () => {
     const s = await service({ createDelayMs: 50 });
     const starting = s.start();
