@@ -6,21 +6,101 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Fetch } from './types.js';
 
 /**
- * The response's body as a Node stream, for readers that can take one (sseChunks): reading it
- * directly costs about half the CPU per upstream read of the web stream that `body` wraps it in.
- * Whoever reads through this must not also read `body`.
+ * A fetch `Response` over a Node body. Nothing of the web body is made until something reads
+ * `body` (or `text()`, `json()`, ...): a stream read through `nodeBodyOf` never builds one. The
+ * body methods read through a plain `Response` over the lazy web body, so they behave as fetch's
+ * (a second read is refused, a locked body is refused).
  */
-const NODE_BODY = Symbol('nodeBody');
+/** fetch's Response, typed as a class whose body members a subclass may redefine. */
+const FetchResponse: new (
+  body: null,
+  init: ResponseInit,
+) => Pick<Response, 'status' | 'statusText' | 'headers' | 'ok'> = Response;
 
-type NodeBodyResponse = Response & { [NODE_BODY]?: Readable };
+class NodeHttpResponse extends FetchResponse {
+  private node: Readable | undefined;
+  private web: ReadableStream<Uint8Array> | undefined;
+  private taken = false;
+  private used = false;
+
+  constructor(node: Readable | undefined, init: ResponseInit) {
+    super(null, init);
+    this.node = node;
+  }
+
+  /**
+   * The Node stream, once, unless the web body is in use: reading it directly costs about half the
+   * CPU per upstream read of the web stream. Whoever takes it must not also read `body`.
+   */
+  takeNodeBody(): Readable | undefined {
+    if (this.taken || this.web || !this.node) return undefined;
+    this.taken = true;
+    this.used = true;
+    return this.node;
+  }
+
+  get body(): ReadableStream<Uint8Array> | null {
+    if (!this.node) return null;
+    if (!this.web) {
+      const web = lazyWebBody(this.node, () => {
+        // After a clone the lazy stream feeds both tee branches: reading the clone is not reading this.
+        if (this.web === web) this.used = true;
+      });
+      this.web = web;
+    }
+    return this.web;
+  }
+
+  get bodyUsed(): boolean {
+    return this.used;
+  }
+
+  /** A plain Response over the web body, for one of the body methods (called in them, so a refusal rejects). */
+  private reader(): Response {
+    if (this.used) throw new TypeError('Body is unusable: Body has already been read');
+    const body = this.body;
+    this.used = true;
+    return new Response(body, { status: this.status, statusText: this.statusText, headers: this.headers });
+  }
+
+  async text(): Promise<string> {
+    return this.reader().text();
+  }
+
+  async json(): Promise<unknown> {
+    return this.reader().json();
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    return this.reader().arrayBuffer();
+  }
+
+  async blob(): Promise<Blob> {
+    return this.reader().blob();
+  }
+
+  async formData(): Promise<FormData> {
+    return this.reader().formData();
+  }
+
+  async bytes(): Promise<Uint8Array> {
+    return new Uint8Array(await this.reader().arrayBuffer());
+  }
+
+  clone(): Response {
+    if (this.used) throw new TypeError('Response.clone: Body has already been consumed.');
+    const init = { status: this.status, statusText: this.statusText, headers: this.headers };
+    const body = this.body;
+    if (!body) return new Response(null, init);
+    const [mine, theirs] = body.tee();
+    this.web = mine;
+    return new Response(theirs, init);
+  }
+}
 
 /** The Node stream under a response made by `nodeHttpFetch`, unless its web body is in use already. */
 export function nodeBodyOf(response: Response): Readable | undefined {
-  const body = (response as NodeBodyResponse)[NODE_BODY];
-  if (!body || response.bodyUsed) return undefined;
-  // Taken once: a second reader gets the web body, which then says it is used up.
-  (response as NodeBodyResponse)[NODE_BODY] = undefined;
-  return body;
+  return response instanceof NodeHttpResponse ? response.takeNodeBody() : undefined;
 }
 
 const REDIRECT = new Set([301, 302, 303, 307, 308]);
@@ -44,17 +124,19 @@ function decoded(res: IncomingMessage): Readable {
 }
 
 /** A web stream over the Node body that reads nothing until it is pulled: unused, it costs nothing. */
-function lazyWebBody(body: Readable): ReadableStream<Uint8Array> {
+function lazyWebBody(body: Readable, onRead: () => void): ReadableStream<Uint8Array> {
   let iterator: AsyncIterator<Buffer> | undefined;
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
+        onRead();
         iterator ??= body[Symbol.asyncIterator]();
         const next = await iterator.next();
         if (next.done) controller.close();
         else controller.enqueue(new Uint8Array(next.value.buffer, next.value.byteOffset, next.value.length));
       },
       cancel() {
+        onRead();
         body.destroy();
       },
     },
@@ -151,13 +233,12 @@ export function nodeHttpFetch(options: NodeFetchOptions = {}): Fetch {
         const nullBody = NULL_BODY.has(status) || init.method?.toUpperCase() === 'HEAD';
         if (nullBody) res.resume();
         const nodeBody = nullBody ? undefined : decoded(res);
-        const response = new Response(nodeBody ? lazyWebBody(nodeBody) : null, {
+        const response = new NodeHttpResponse(nodeBody, {
           status,
           statusText: res.statusMessage ?? '',
           headers: responseHeaders,
-        }) as NodeBodyResponse;
-        if (nodeBody) response[NODE_BODY] = nodeBody;
-        resolve(response);
+        });
+        resolve(response as unknown as Response);
       });
       req.end(body ?? undefined);
     });

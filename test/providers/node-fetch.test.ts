@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { nodeHttpFetch } from '../../src/providers/node-fetch.js';
+import { nodeBodyOf, nodeHttpFetch } from '../../src/providers/node-fetch.js';
 import { createOpenAIProvider } from '../../src/providers/openai.js';
 import type { Fetch } from '../../src/providers/types.js';
 import { collect, generateRequest } from '../support/collect.js';
@@ -209,6 +209,35 @@ describe('nodeHttpFetch itself', () => {
     const err = await fetch(`${baseURL()}/moved`, init).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TypeError);
     expect(((err as TypeError).cause as Error).message).toBe('unexpected redirect');
+  });
+
+  it('keeps fetch\'s body rules: one read, a clone reads its own copy, the Node body taken once', async () => {
+    handler = (req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end(`answer to ${req.url}`);
+    };
+    const first = await fetch(`${baseURL()}/one`, init);
+    expect(first).toBeInstanceOf(Response);
+    expect(first.bodyUsed).toBe(false);
+    const copy = first.clone();
+    expect(await copy.text()).toBe('answer to /v1/one');
+    expect(first.bodyUsed).toBe(false);
+    expect(await first.text()).toBe('answer to /v1/one');
+    expect(first.bodyUsed).toBe(true);
+    await expect(first.text()).rejects.toThrow(TypeError);
+
+    const streamed = await fetch(`${baseURL()}/two`, init);
+    const node = nodeBodyOf(streamed);
+    expect([node !== undefined, streamed.bodyUsed, nodeBodyOf(streamed)]).toEqual([true, true, undefined]);
+    let text = '';
+    for await (const piece of node ?? []) text += String(piece);
+    expect(text).toBe('answer to /v1/two');
+
+    // Read through its web body first: the Node body is no longer there to take.
+    const web = await fetch(`${baseURL()}/three`, init);
+    const read = await web.body?.getReader().read();
+    expect(new TextDecoder().decode(read?.value)).toBe('answer to /v1/three');
+    expect([web.bodyUsed, nodeBodyOf(web)]).toEqual([true, undefined]);
   });
 
   it('hands what it does not do itself to undici (a redirect to follow)', async () => {
