@@ -211,7 +211,7 @@ describe('nodeHttpFetch itself', () => {
     expect(((err as TypeError).cause as Error).message).toBe('unexpected redirect');
   });
 
-  it('keeps fetch\'s body rules: one read, a clone reads its own copy, the Node body taken once', async () => {
+  it("keeps fetch's body rules: one read, a clone reads its own copy, the Node body taken once", async () => {
     handler = (req, res) => {
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end(`answer to ${req.url}`);
