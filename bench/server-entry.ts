@@ -1,9 +1,11 @@
 // Bench-only entry: the real app from the environment, listening on a free port, probed over IPC.
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
+import { stdoutLogStream } from '../src/logger.js';
 import { announceReady, startProbe } from './child-probe.js';
 
-const app = await buildApp(loadConfig(process.env));
+// The log destination src/server.ts uses.
+const app = await buildApp(loadConfig(process.env), { logStream: stdoutLogStream() });
 await app.listen({ host: '127.0.0.1', port: 0 });
 const address = app.server.address();
 if (address === null || typeof address === 'string') throw new Error('server: no TCP address');

@@ -1,6 +1,6 @@
 // pino options: request ids, and no secret (tokens, cookies, stream tickets, provider keys) in a log line.
 import { type FastifyReply, type FastifyRequest, type FastifyServerOptions, LogController } from 'fastify';
-import type { DestinationStream } from 'pino';
+import { type DestinationStream, pino } from 'pino';
 import type { Config } from './config.js';
 
 /** Query parameters whose values are credentials. */
@@ -8,6 +8,16 @@ const secretQueryParams = /([?&](?:ticket|token|access_token|api_key|key)=)[^&#]
 
 export function redactUrl(url: string): string {
   return url.replace(secretQueryParams, '$1[REDACTED]');
+}
+
+/**
+ * The server's log destination: stdout through a buffered background write (sonic-boom with
+ * `sync: false`). A synchronous write per line was about 3.5% of the CPU of setting up a
+ * comparison. pino flushes what is buffered synchronously when the process exits (process.exit, an
+ * uncaught exception); only a SIGKILL can lose the last few milliseconds of lines.
+ */
+export function stdoutLogStream(): DestinationStream {
+  return pino.destination({ dest: 1, sync: false });
 }
 
 export function loggerOptions(config: Config, stream?: DestinationStream): FastifyServerOptions['logger'] {

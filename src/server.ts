@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { DatabaseOpenError } from './db/pg-client.js';
+import { stdoutLogStream } from './logger.js';
 
 if (existsSync('.env')) process.loadEnvFile('.env');
 
@@ -17,9 +18,11 @@ try {
   throw err;
 }
 
+const logStream = stdoutLogStream();
+
 let app: Awaited<ReturnType<typeof buildApp>>;
 try {
-  app = await buildApp(config);
+  app = await buildApp(config, { logStream });
 } catch (err) {
   // A database that cannot be opened (Postgres down, a bad password): one line, no stack, exit 1.
   if (err instanceof DatabaseOpenError) {
