@@ -14,6 +14,12 @@ export interface GuardOptions<T> {
   open: (signal: AbortSignal) => Promise<AsyncIterable<T>>;
   /** Turns any other failure into a ProviderError whose message is safe to show a user. */
   mapError: (err: unknown) => ProviderError;
+  /**
+   * The stream's reads settle as soon as the signal given to `open` aborts (our own decoder over a
+   * fetch body, whose request the signal closes): each read is then awaited as it is, instead of
+   * through a race made for it, which cost a promise and three closures per event.
+   */
+  readsSettleOnAbort?: boolean;
 }
 
 /**
@@ -84,7 +90,17 @@ export async function* guardStream<T>(opts: GuardOptions<T>): AsyncGenerator<T, 
     const events = await wait(opts.open(upstream.signal));
     iterator = events[Symbol.asyncIterator]();
     while (true) {
-      const next = await wait(iterator.next());
+      let next: IteratorResult<T>;
+      if (opts.readsSettleOnAbort) {
+        waiting = true;
+        idle.refresh();
+        try {
+          next = await iterator.next();
+        } finally {
+          waiting = false;
+        }
+        if (stopped) throw stopped;
+      } else next = await wait(iterator.next());
       if (next.done) break;
       yield next.value;
     }

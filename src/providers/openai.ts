@@ -126,6 +126,8 @@ export function createOpenAIProvider(options: ApiProviderOptions): Provider {
         idleTimeoutMs,
         open: (signal) => open(params, signal),
         mapError: (err) => mapOpenAIError(err, endpoint),
+        // sseChunks reads the body of a request this signal closes: a read ends when it aborts.
+        readsSettleOnAbort: true,
       });
       let usage: CompatUsage | undefined;
       let finishReason: FinishReason | undefined;

@@ -161,3 +161,62 @@ describe('guardStream', () => {
     expect((await drain(guarded(failing(own)))).error).toBe(own);
   });
 });
+
+describe('guardStream over reads that settle on abort (readsSettleOnAbort: our decoder over a fetch body)', () => {
+  /** Events on a schedule; a pending read rejects with the signal's reason the moment it aborts, as a body read does. */
+  function honouring(events: { value: string; delayMs?: number }[]) {
+    const seen = { signal: undefined as AbortSignal | undefined };
+    const open = async (signal: AbortSignal) => {
+      seen.signal = signal;
+      return (async function* () {
+        for (const e of events) {
+          await sleep(e.delayMs ?? 0, undefined, { signal });
+          yield e.value;
+        }
+      })();
+    };
+    return { open, seen };
+  }
+  const settling = (open: GuardOptions<string>['open'], signal: AbortSignal, idleTimeoutMs: number) =>
+    guardStream<string>({
+      provider: 'local',
+      providerName: 'Ollama on this machine',
+      signal,
+      idleTimeoutMs,
+      open,
+      mapError: (err) => new ProviderError('upstream', `mapped: ${(err as Error).message}`, 'local'),
+      readsSettleOnAbort: true,
+    });
+
+  it('yields every event; a cancel mid-read and a silent upstream still end at once, with their kinds', async () => {
+    const whole = honouring([{ value: 'a' }, { value: 'b', delayMs: 5 }]);
+    expect(await drain(settling(whole.open, new AbortController().signal, 1000))).toEqual({
+      got: ['a', 'b'],
+      error: undefined,
+    });
+
+    const caller = new AbortController();
+    const cancelled = honouring([{ value: 'a' }, { value: 'late', delayMs: 10_000 }]);
+    setTimeout(() => caller.abort(), 30);
+    let started = Date.now();
+    const stopped = await drain(settling(cancelled.open, caller.signal, 10_000));
+    expect([stopped.got, stopped.error?.kind]).toEqual([['a'], 'cancelled']);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(cancelled.seen.signal?.aborted).toBe(true);
+
+    const silent = honouring([{ value: 'a' }, { value: 'late', delayMs: 10_000 }]);
+    started = Date.now();
+    const timedOut = await drain(settling(silent.open, new AbortController().signal, 100));
+    expect([timedOut.got, timedOut.error?.message]).toEqual([
+      ['a'],
+      'Ollama on this machine sent nothing for 0.1 s; request abandoned',
+    ]);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('a slow consumer is never blamed on the upstream', async () => {
+    const u = honouring([{ value: 'a' }, { value: 'b' }, { value: 'c' }]);
+    const { got, error } = await drain(settling(u.open, new AbortController().signal, 40), () => sleep(120));
+    expect([got, error]).toEqual([['a', 'b', 'c'], undefined]);
+  });
+});
