@@ -9,6 +9,8 @@ const LINE_END = /\r\n|\r|\n/;
 
 /** The `data` of one event (its data lines joined by LF), or undefined for an event without data. */
 function dataOf(event: string): string | undefined {
+  // The usual event, one `data: ` line: no split, no array.
+  if (event.startsWith('data: ') && event.indexOf('\n') < 0 && event.indexOf('\r') < 0) return event.slice(6);
   let data: string | undefined;
   for (const line of event.split(LINE_END)) {
     if (!line.startsWith('data:')) continue;
