@@ -90,6 +90,17 @@ function failureMessage(err: unknown, model: ModelInfo): string {
   return `${model.name} failed unexpectedly`;
 }
 
+/** The ISO time of `ms`, remembered for the millisecond: streaming chunks share their timestamps. */
+let isoMs = -1;
+let iso = '';
+function isoAt(ms: number): string {
+  if (ms !== isoMs) {
+    isoMs = ms;
+    iso = new Date(ms).toISOString();
+  }
+  return iso;
+}
+
 export class ComparisonRunner {
   private readonly runs = new Map<string, SessionRun>();
   /** Starts admitted but not begun yet (their session is being stored): they count as running. */
@@ -283,7 +294,7 @@ export class ComparisonRunner {
     }
     if (m.status === 'pending') m.status = 'streaming';
     const type = kind === 'text' ? 'model_chunk' : 'model_reasoning';
-    run.log.append({ type, modelId: m.model.id, chunk, timestamp: new Date(now).toISOString() });
+    run.log.append({ type, modelId: m.model.id, chunk, timestamp: isoAt(now) });
   }
 
   /** The first ending of a model wins; later ones (a late provider error after a cancel) are ignored. */
