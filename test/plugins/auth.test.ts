@@ -73,6 +73,27 @@ describe('HS256 mode', () => {
     expect401(await me(value ? { authorization: value } : {}));
   });
 
+  it('says which: an expired token, or an invalid one', async () => {
+    const expired = await me({
+      authorization: bearer('x', { iat: 1, exp: Math.floor(Date.now() / 1000) - 60 }),
+    });
+    expect401(expired);
+    expect(expired.json().message).toBe('Bearer token expired');
+    const forged = await me({ authorization: bearer('x', {}, 'another-secret-another-secret-123456') });
+    expect(forged.json().message).toBe('Invalid bearer token');
+  });
+
+  it('a token accepted once (and remembered) is refused once it expires', async () => {
+    // Inside the 15 s clock tolerance for one to two seconds more.
+    const header = bearer('soon-expired', { exp: Math.ceil(Date.now() / 1000) - 14 });
+    expect((await me({ authorization: header })).statusCode).toBe(200);
+    expect((await me({ authorization: header })).statusCode).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 2200));
+    const late = await me({ authorization: header });
+    expect401(late);
+    expect(late.json().message).toBe('Bearer token expired');
+  });
+
   it('refuses an RS256 token, even one from a real key', async () => {
     const jwks = await startJwksServer();
     try {
