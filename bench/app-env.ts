@@ -1,4 +1,7 @@
 // The app's environment as the benchmarks start it: production, HS256 tokens, dummy keys at the provider child.
+/** The JWT secret of the bench scripts that sign their own users' tokens with a fixed one. */
+export const BENCH_SECRET = 'bench-secret-0123456789-0123456789-abcdef';
+
 export interface AppEnvOptions {
   providerUrl: string;
   secret: string;

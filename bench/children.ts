@@ -1,6 +1,7 @@
 // Starts a benchmark child (server, provider, bare SSE) with an IPC channel, and talks to it.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ProbeReply, ProbeStats, ReadyMessage } from './child-probe.js';
 
@@ -117,4 +118,14 @@ export async function startChild(opts: ChildOptions): Promise<BenchChild> {
       clearTimeout(timer);
     },
   };
+}
+
+/** The loopback provider child (bench/provider-entry.ts), its log in `work`. */
+export function startProvider(work: string): Promise<BenchChild> {
+  return startChild({
+    name: 'provider',
+    entry: 'bench/provider-entry.ts',
+    env: {},
+    logFile: join(work, 'provider.log'),
+  });
 }

@@ -8,7 +8,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appEnv } from './app-env.js';
 import type { StreamSpec } from './bench-spec.js';
-import { startChild } from './children.js';
+import { startChild, startProvider } from './children.js';
 import { getJson } from './http-client.js';
 import { comparePaths, describeFigures } from './relay-cpu.js';
 import { tokenRing } from './token.js';
@@ -20,12 +20,7 @@ const REPEATS = Number(process.argv[4] ?? 3);
 const secret = 'bench-endpoint-secret-at-least-32-characters!';
 const work = mkdtempSync(join(tmpdir(), 'bench-endpoint-'));
 
-const provider = await startChild({
-  name: 'provider',
-  entry: 'bench/provider-entry.ts',
-  env: {},
-  logFile: join(work, 'provider.log'),
-});
+const provider = await startProvider(work);
 const modelsFile = join(work, 'models.yaml');
 writeFileSync(
   modelsFile,

@@ -3,8 +3,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { appEnv } from './app-env.js';
-import { startChild } from './children.js';
+import { appEnv, BENCH_SECRET } from './app-env.js';
+import { startChild, startProvider } from './children.js';
 import { type RelayBlockResult, type RelayPaths, relayChunkBlock, relayTtftBlock } from './relay-blocks.js';
 import type { SinglePath } from './single-workloads.js';
 import { median, round } from './stats.js';
@@ -34,14 +34,9 @@ if (!bRoot) {
 const repeats = Number(arg('repeats', '5'));
 const level = Number(arg('level', '200'));
 const work = mkdtempSync(join(tmpdir(), 'relay-ab-'));
-const secret = 'bench-secret-0123456789-0123456789-abcdef';
+const secret = BENCH_SECRET;
 
-const provider = await startChild({
-  name: 'provider',
-  entry: 'bench/provider-entry.ts',
-  env: {},
-  logFile: join(work, 'provider.log'),
-});
+const provider = await startProvider(work);
 const startApp = async (name: string, root?: string) => {
   const child = await startChild({
     name,

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { appEnv } from './app-env.js';
-import { startChild } from './children.js';
+import { startChild, startProvider } from './children.js';
 import { agent } from './http-client.js';
 import { singleStream } from './single-workloads.js';
 import { tokenRing } from './token.js';
@@ -22,12 +22,7 @@ const work = mkdtempSync(join(tmpdir(), 'playground-retention-'));
 const secret = randomBytes(32).toString('hex');
 const MiB = 1024 * 1024;
 
-const provider = await startChild({
-  name: 'provider',
-  entry: 'bench/provider-entry.ts',
-  env: {},
-  logFile: join(work, 'provider.log'),
-});
+const provider = await startProvider(work);
 const server = await startChild({
   name: 'server',
   entry: 'bench/server-entry.ts',

@@ -16,7 +16,7 @@ import {
   ttftBlock,
   type Variant,
 } from './blocks.js';
-import { type BenchChild, startChild } from './children.js';
+import { type BenchChild, startChild, startProvider } from './children.js';
 import { agent, getJson } from './http-client.js';
 import { type BenchOptions, parseOptions } from './options.js';
 import { type RelayBlockResult, type RelayPaths, relayChunkBlock, relayTtftBlock } from './relay-blocks.js';
@@ -175,12 +175,7 @@ async function main() {
     if (!r.warmup) results.push(r);
   };
   log(`options: ${JSON.stringify({ ...opts, sections: opts.sections.join(',') })}`);
-  const provider = await startChild({
-    name: 'provider',
-    entry: 'bench/provider-entry.ts',
-    env: {},
-    logFile: join(work, 'provider.log'),
-  });
+  const provider = await startProvider(work);
   const children: BenchChild[] = [provider];
   try {
     const on = await startServer('relay-on', provider.url, opts);

@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { appEnv } from './app-env.js';
 import type { StreamSpec } from './bench-spec.js';
-import { type BenchChild, startChild } from './children.js';
+import { type BenchChild, startChild, startProvider } from './children.js';
 import { comparePaths, describeFigures } from './relay-cpu.js';
 import { tokenRing } from './token.js';
 import type { RelayTarget } from './workloads.js';
@@ -70,12 +70,7 @@ const redis: ChildProcess = spawn(
 );
 await sleep(300);
 
-const provider = await startChild({
-  name: 'provider',
-  entry: 'bench/provider-entry.ts',
-  env: {},
-  logFile: join(work, 'provider.log'),
-});
+const provider = await startProvider(work);
 const start = (name: string, env: Record<string, string>): Promise<BenchChild> =>
   startChild({
     name,

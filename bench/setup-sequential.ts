@@ -3,8 +3,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { appEnv } from './app-env.js';
-import { startChild } from './children.js';
+import { appEnv, BENCH_SECRET } from './app-env.js';
+import { startChild, startProvider } from './children.js';
 import { procCpuMs } from './proc-cpu.js';
 import { type SinglePath, singleStream } from './single-workloads.js';
 import { signToken } from './token.js';
@@ -17,13 +17,8 @@ import { signToken } from './token.js';
 const flagArg = process.argv.find((a) => a.startsWith('--app-flags='));
 const appFlags = (flagArg?.slice('--app-flags='.length) ?? '').split(' ').filter(Boolean);
 const work = mkdtempSync(join(tmpdir(), 'setup-sequential-'));
-const secret = 'bench-secret-0123456789-0123456789-abcdef';
-const provider = await startChild({
-  name: 'provider',
-  entry: 'bench/provider-entry.ts',
-  env: {},
-  logFile: join(work, 'provider.log'),
-});
+const secret = BENCH_SECRET;
+const provider = await startProvider(work);
 const app = await startChild({
   name: 'app',
   entry: 'bench/server-entry.ts',

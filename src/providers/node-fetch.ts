@@ -5,22 +5,22 @@ import type { Readable, Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Fetch } from './types.js';
 
-/**
- * A fetch `Response` over a Node body. Nothing of the web body is made until something reads
- * `body` (or `text()`, `json()`, ...): a stream read through `nodeBodyOf` never builds one. The
- * body methods read through a plain `Response` over the lazy web body, so they behave as fetch's
- * (a second read is refused, a locked body is refused).
- */
 /** fetch's Response, typed as a class whose body members a subclass may redefine. */
 const FetchResponse: new (
   body: null,
   init: ResponseInit,
 ) => Pick<Response, 'status' | 'statusText' | 'headers' | 'ok'> = Response;
 
+/**
+ * A fetch `Response` over a Node body. Nothing of the web body is made until something reads
+ * `body` (or `text()`, `json()`, ...): a stream read through `nodeBodyOf` never builds one. The
+ * body methods read through a plain `Response` over the lazy web body, so they behave as fetch's
+ * (a second read is refused, a locked body is refused).
+ */
 class NodeHttpResponse extends FetchResponse {
   private node: Readable | undefined;
   private web: ReadableStream<Uint8Array> | undefined;
-  private taken = false;
+  /** Read, or on its way to be: the Node body taken, a body method called, the web body pulled. */
   private used = false;
 
   constructor(node: Readable | undefined, init: ResponseInit) {
@@ -33,8 +33,7 @@ class NodeHttpResponse extends FetchResponse {
    * CPU per upstream read of the web stream. Whoever takes it must not also read `body`.
    */
   takeNodeBody(): Readable | undefined {
-    if (this.taken || this.web || !this.node) return undefined;
-    this.taken = true;
+    if (this.used || this.web || !this.node) return undefined;
     this.used = true;
     return this.node;
   }
@@ -60,7 +59,11 @@ class NodeHttpResponse extends FetchResponse {
     if (this.used) throw new TypeError('Body is unusable: Body has already been read');
     const body = this.body;
     this.used = true;
-    return new Response(body, { status: this.status, statusText: this.statusText, headers: this.headers });
+    return new Response(body, this.init());
+  }
+
+  private init(): ResponseInit {
+    return { status: this.status, statusText: this.statusText, headers: this.headers };
   }
 
   async text(): Promise<string> {
@@ -89,12 +92,11 @@ class NodeHttpResponse extends FetchResponse {
 
   clone(): Response {
     if (this.used) throw new TypeError('Response.clone: Body has already been consumed.');
-    const init = { status: this.status, statusText: this.statusText, headers: this.headers };
     const body = this.body;
-    if (!body) return new Response(null, init);
+    if (!body) return new Response(null, this.init());
     const [mine, theirs] = body.tee();
     this.web = mine;
-    return new Response(theirs, init);
+    return new Response(theirs, this.init());
   }
 }
 

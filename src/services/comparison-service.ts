@@ -308,20 +308,20 @@ export function createComparisonService(deps: ComparisonServiceDeps) {
     /** What a stream request gets: `ended` when `lastEventId` is already the final event. */
     async streamTarget(userId: string, id: string, lastEventId: number): Promise<StreamTarget> {
       if (closing) throw new Errors.ShuttingDown();
+      const run = runner.get(id);
+      const ended = (log: SessionEventLog) => log.finishedVisible && lastEventId >= log.lastId;
       // Running here, the owner's and not blind (the usual stream request, just after its POST): the
       // runner knows all the store would say, and its log is the one to follow.
-      const run = runner.get(id);
-      if (run && run.request.userId === userId && !run.request.blind) {
-        if (run.log.finishedVisible && lastEventId >= run.log.lastId) return { kind: 'ended' };
-        return { kind: 'stream', log: run.log, view: ownerView };
-      }
+      if (run && run.request.userId === userId && !run.request.blind)
+        return ended(run.log) ? { kind: 'ended' } : { kind: 'stream', log: run.log, view: ownerView };
       const session = await store.findSessionForUser(userId, id);
       if (!session) throw new Errors.NotFound('Comparison not found');
+      // Asked again after the store's answer: on Postgres the run may have ended meanwhile.
       const running = runner.get(id) !== undefined;
       if (!running && session.finalEventId !== null && lastEventId >= session.finalEventId)
         return { kind: 'ended' };
       const log = await eventLogOf(id, running, !running && isUnfinished(session.status));
-      if (log.finishedVisible && lastEventId >= log.lastId) return { kind: 'ended' };
+      if (ended(log)) return { kind: 'ended' };
       if (!isHidden(session)) return { kind: 'stream', log, view: ownerView };
       const found = await store.findForUser(userId, id);
       return { kind: 'stream', log, view: blindView(id, found?.responses ?? []) };

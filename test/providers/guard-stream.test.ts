@@ -33,7 +33,7 @@ function upstream(
 
 function guarded(
   open: GuardOptions<string>['open'],
-  { signal = new AbortController().signal, idleTimeoutMs = 1000 } = {},
+  { signal = new AbortController().signal, idleTimeoutMs = 1000, readsSettleOnAbort = false } = {},
 ) {
   return guardStream<string>({
     provider: 'local',
@@ -42,6 +42,7 @@ function guarded(
     idleTimeoutMs,
     open,
     mapError: (err) => new ProviderError('upstream', `mapped: ${(err as Error).message}`, 'local'),
+    readsSettleOnAbort,
   });
 }
 
@@ -178,15 +179,7 @@ describe('guardStream over reads that settle on abort (readsSettleOnAbort: our d
     return { open, seen };
   }
   const settling = (open: GuardOptions<string>['open'], signal: AbortSignal, idleTimeoutMs: number) =>
-    guardStream<string>({
-      provider: 'local',
-      providerName: 'Ollama on this machine',
-      signal,
-      idleTimeoutMs,
-      open,
-      mapError: (err) => new ProviderError('upstream', `mapped: ${(err as Error).message}`, 'local'),
-      readsSettleOnAbort: true,
-    });
+    guarded(open, { signal, idleTimeoutMs, readsSettleOnAbort: true });
 
   it('yields every event; a cancel mid-read and a silent upstream still end at once, with their kinds', async () => {
     const whole = honouring([{ value: 'a' }, { value: 'b', delayMs: 5 }]);
