@@ -63,4 +63,34 @@ describe('budgets at POST /comparison', () => {
     const perComparison = (30 * 0.15 + 300 * 0.6) / 1e6;
     expect(usage.json.day.spent).toBeCloseTo(admitted.length * perComparison, 9);
   });
+
+  it('a comparison of two models reserves each model its own most, the sum the estimate shows, while it runs', async () => {
+    const token = stack.token('budget-pair');
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    stack.scriptModels({ deltas: 2, intervalMs: 5, gate, usage: { inputTokens: 10, outputTokens: 20 } });
+    const body = {
+      prompt: 'Two models, one prompt, counted once',
+      modelIds: [stack.models.openai.id, stack.models.anthropic.id],
+      maxTokens: 500,
+    };
+    const estimate = await stack.api<{ models: { maxCost: number }[]; totals: { maxCost: number } }>(
+      'POST',
+      '/comparison/estimate',
+      { token, body },
+    );
+    const [first, second] = estimate.json.models;
+    // Different prices: a reservation that gave both models one model's most would show here.
+    expect(first?.maxCost).not.toBe(second?.maxCost);
+    const created = await stack.api<Created>('POST', '/comparison', { token, body });
+    expect(created.status).toBe(201);
+    const during = await stack.api<Usage>('GET', '/me/usage', { token });
+    release();
+    expect(during.json.day.reserved).toBeCloseTo(estimate.json.totals.maxCost, 9);
+    await openSse(new URL(created.json.streamUrl, stack.url).href).done;
+    const after = await stack.api<Usage>('GET', '/me/usage', { token });
+    expect(after.json.day.reserved).toBe(0);
+  });
 });
