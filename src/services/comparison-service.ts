@@ -110,7 +110,9 @@ export function createComparisonService(deps: ComparisonServiceDeps) {
         maxTokens,
         tokens,
       );
-      group.forEach((p, i) => maxCosts.set(p.responseId, estimate.models[i]?.maxCost ?? null));
+      group.forEach((p, i) => {
+        maxCosts.set(p.responseId, estimate.models[i]?.maxCost ?? null);
+      });
     }
     const items = planned.map(({ responseId, model }) => ({
       responseId,
