@@ -14,16 +14,22 @@ afterAll(async () => {
   await stack?.close();
 });
 
+/** A promise the scripted models wait on, and the function that lets them go. */
+function gated() {
+  let release: () => void = () => {};
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  return { gate, release };
+}
+
 type Usage = { day: { spent: number; reserved: number; limit: number; remaining: number } };
 
 describe('budgets at POST /comparison', () => {
   it('20 concurrent comparisons of one user: the admitted ones fit the limit, the rest get 402 and start nothing', async () => {
     const token = stack.token('budget-user');
     // The models wait until every request was answered, so no settlement frees budget during the burst.
-    let release: () => void = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const { gate, release } = gated();
     stack.scriptModels({ deltas: 5, intervalMs: 5, gate, usage: { inputTokens: 30, outputTokens: 300 } });
     const body = { prompt: 'Estimate me', modelIds: [stack.models.openai.id], maxTokens: 1000 };
     const estimate = await stack.api<{ totals: { maxCost: number } }>('POST', '/comparison/estimate', {
@@ -66,10 +72,7 @@ describe('budgets at POST /comparison', () => {
 
   it('a comparison of two models reserves each model its own most, the sum the estimate shows, while it runs', async () => {
     const token = stack.token('budget-pair');
-    let release: () => void = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const { gate, release } = gated();
     stack.scriptModels({ deltas: 2, intervalMs: 5, gate, usage: { inputTokens: 10, outputTokens: 20 } });
     const body = {
       prompt: 'Two models, one prompt, counted once',
