@@ -18,6 +18,7 @@ import { tokenRing } from './token.js';
  * figures shares the machine's state of that minute, and B / A is a median of per-repeat ratios.
  *
  *   npx tsx bench/relay-ab.ts --b-root ../other-checkout [--repeats 5] [--level 200]
+ *   npx tsx bench/relay-ab.ts --b-node-flags "--max-semi-space-size=32"   (B: this checkout, other flags)
  *
  * The other checkout needs its node_modules (a symlink to this one's does, with the same lock file).
  */
@@ -26,8 +27,11 @@ const arg = (name: string, fallback?: string) => {
   return i >= 0 ? process.argv[i + 1] : fallback;
 };
 const bRoot = arg('b-root');
-if (!bRoot) {
-  console.error('usage: npx tsx bench/relay-ab.ts --b-root <checkout> [--repeats N] [--level N]');
+const bNodeFlags = (arg('b-node-flags') ?? '').split(' ').filter(Boolean);
+if (!bRoot && bNodeFlags.length === 0) {
+  console.error(
+    'usage: npx tsx bench/relay-ab.ts (--b-root <checkout> | --b-node-flags "<flags>") [--repeats N] [--level N]',
+  );
   process.exit(2);
 }
 // Odd, so that the median of the per-repeat ratios is one of them (stats.ts takes the lower middle).
@@ -37,7 +41,7 @@ const work = mkdtempSync(join(tmpdir(), 'relay-ab-'));
 const secret = BENCH_SECRET;
 
 const provider = await startProvider(work);
-const startApp = async (name: string, root?: string) => {
+const startApp = async (name: string, root?: string, flags: string[] = []) => {
   const child = await startChild({
     name,
     entry: 'bench/server-entry.ts',
@@ -45,7 +49,7 @@ const startApp = async (name: string, root?: string) => {
       { providerUrl: provider.url, secret },
       { DATABASE_PATH: join(work, `${name}.sqlite`), LOG_LEVEL: 'info' },
     ),
-    nodeFlags: ['--expose-gc'],
+    nodeFlags: ['--expose-gc', ...flags],
     logFile: join(work, `${name}.log`),
     ...(root ? { root: resolve(root) } : {}),
   });
@@ -53,7 +57,7 @@ const startApp = async (name: string, root?: string) => {
   return { child, target: { url: child.url, token, models: { openai: 'gpt-5-mini', anthropic: '' } } };
 };
 const a = await startApp('a');
-const b = await startApp('b', bRoot);
+const b = await startApp('b', bRoot, bNodeFlags);
 const bareRelay = await startChild({
   name: 'bare-relay',
   entry: 'bench/bare-relay-entry.ts',
@@ -99,7 +103,7 @@ const figures = {
   'per-chunk p50 at level (ms, not added)': (r: (typeof results)[number]) => r.chunk.metrics.chunkP50Ms,
 };
 console.log(
-  `\nA = ${process.cwd()}, B = ${resolve(bRoot)}; ${repeats} repeats of A B B A / B A A B, level ${level}`,
+  `\nA = ${process.cwd()}, B = ${bRoot ? resolve(bRoot) : process.cwd()}${bNodeFlags.length ? ` with ${bNodeFlags.join(' ')}` : ''}; ${repeats} repeats of A B B A / B A A B, level ${level}`,
 );
 console.log(`bare relay CPU per chunk: median ${round(median(bare))} µs`);
 for (const [name, get] of Object.entries(figures)) {

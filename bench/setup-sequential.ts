@@ -26,7 +26,12 @@ const app = await startChild({
   logFile: join(work, 'app.log'),
   env: appEnv(
     { providerUrl: provider.url, secret },
-    { DATABASE_PATH: join(work, 'bench.sqlite'), LOG_LEVEL: 'info' },
+    {
+      DATABASE_PATH: join(work, 'bench.sqlite'),
+      LOG_LEVEL: 'info',
+      // An experiment's settings over the defaults, e.g. SETUP_ENV='{"LOG_LEVEL":"warn"}'.
+      ...(JSON.parse(process.env.SETUP_ENV ?? '{}') as Record<string, string>),
+    },
   ),
 });
 const bare = await startChild({
