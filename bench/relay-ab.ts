@@ -80,11 +80,13 @@ const once = async (build: Build, path: SinglePath, repeat: number, warmup: bool
 // Two warm-ups each: the first measured B block after one was still a third slower than the rest.
 for (let w = 0; w < 2; w++) for (const build of ['a', 'b'] as const) await once(build, 'relay-on', 0, true);
 const bare: number[] = [];
+const bareSetUp: number[] = [];
 for (let r = 0; r < repeats; r++) {
   const direct = await once('a', 'direct', r, false);
   const directTtft = direct.ttft.metrics.ttftP50Ms ?? Number.NaN;
   const floor = await once('a', 'bare-relay', r, false);
   bare.push(floor.chunk.metrics.streamingCpuUsPerChunk ?? Number.NaN);
+  bareSetUp.push(floor.chunk.metrics.setupCpuMsPerStream ?? Number.NaN);
   for (const build of r % 2 === 0 ? (['a', 'b', 'b', 'a'] as const) : (['b', 'a', 'a', 'b'] as const)) {
     const { ttft, chunk } = await once(build, 'relay-on', r, false);
     results.push({ build, ttft, chunk, direct: directTtft });
@@ -105,7 +107,9 @@ const figures = {
 console.log(
   `\nA = ${process.cwd()}, B = ${bRoot ? resolve(bRoot) : process.cwd()}${bNodeFlags.length ? ` with ${bNodeFlags.join(' ')}` : ''}; ${repeats} repeats of A B B A / B A A B, level ${level}`,
 );
-console.log(`bare relay CPU per chunk: median ${round(median(bare))} µs`);
+console.log(
+  `bare relay: CPU per chunk median ${round(median(bare))} µs, set-up per stream median ${round(median(bareSetUp))} ms (per repeat ${bareSetUp.map(round).join(' ')})`,
+);
 for (const [name, get] of Object.entries(figures)) {
   const ratios: number[] = [];
   for (let r = 0; r < repeats; r++) {
