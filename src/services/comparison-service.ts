@@ -52,9 +52,42 @@ export function firstTurnMessages(prompt: string, system?: string): ChatMessage[
   ];
 }
 
+/** Set-ups a turn of the event loop starts at most (measured: 1 a turn cost more set-up CPU than 4). */
+export const LAUNCHES_PER_TURN = 4;
+
+/**
+ * Set-ups a few at a time, each few in its own turn of the event loop: between two, the loop reads
+ * what has arrived meanwhile (the stream requests of comparisons already set up, their first
+ * chunks). When 50 comparisons started at once, all 50 set-ups ran back to back before the first
+ * stream request was read, so every first token waited for every set-up. Returns a function whose
+ * promise resolves at the caller's turn, in the order of the calls.
+ */
+export function launchTurns(perTurn = LAUNCHES_PER_TURN): () => Promise<void> {
+  const waiting: (() => void)[] = [];
+  let busy = false;
+  const next = () => {
+    if (waiting.length === 0) {
+      busy = false;
+      return;
+    }
+    for (const go of waiting.splice(0, perTurn)) go();
+    // Scheduled from a check-phase callback, it runs in the next turn, after that turn's I/O.
+    setImmediate(next);
+  };
+  return () =>
+    new Promise<void>((resolve) => {
+      waiting.push(resolve);
+      if (!busy) {
+        busy = true;
+        setImmediate(next);
+      }
+    });
+}
+
 export function createComparisonService(deps: ComparisonServiceDeps) {
   const { store, runner, logs, models } = deps;
   let closing = false;
+  const turn = launchTurns();
 
   /** The session's event log: in memory while it runs or was recently seen, else from the store. */
   async function eventLogOf(sessionId: string, running: boolean, remote = false): Promise<SessionEventLog> {
@@ -174,6 +207,9 @@ export function createComparisonService(deps: ComparisonServiceDeps) {
     let counted = false;
     let started = false;
     try {
+      // Counted above before any await (the running limit); started a few per turn of the loop.
+      await turn();
+      if (closing) throw new Errors.ShuttingDown();
       // Across instances the same count is one atomic step in Redis, which also takes the lease.
       if (deps.shared) {
         counted = await deps.shared.admit(userId, sessionId, deps.maxRunningPerUser);
