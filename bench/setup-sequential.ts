@@ -16,6 +16,16 @@ import { signToken } from './token.js';
  */
 const flagArg = process.argv.find((a) => a.startsWith('--app-flags='));
 const appFlags = (flagArg?.slice('--app-flags='.length) ?? '').split(' ').filter(Boolean);
+/** SETUP_ENV: a JSON object of the app's environment variables over the defaults. */
+function setupEnv(): Record<string, string> {
+  try {
+    return JSON.parse(process.env.SETUP_ENV ?? '{}') as Record<string, string>;
+  } catch {
+    console.error(`SETUP_ENV must be a JSON object, e.g. '{"LOG_LEVEL":"warn"}'`);
+    process.exit(2);
+  }
+}
+const overrides = setupEnv();
 const work = mkdtempSync(join(tmpdir(), 'setup-sequential-'));
 const secret = BENCH_SECRET;
 const provider = await startProvider(work);
@@ -30,7 +40,7 @@ const app = await startChild({
       DATABASE_PATH: join(work, 'bench.sqlite'),
       LOG_LEVEL: 'info',
       // An experiment's settings over the defaults, e.g. SETUP_ENV='{"LOG_LEVEL":"warn"}'.
-      ...(JSON.parse(process.env.SETUP_ENV ?? '{}') as Record<string, string>),
+      ...overrides,
     },
   ),
 });

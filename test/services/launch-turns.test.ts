@@ -3,7 +3,7 @@
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, it } from 'vitest';
-import { LAUNCHES_PER_TURN, launchTurns } from '../../src/services/comparison-service.js';
+import { LAUNCHES_PER_TURN, launchTurns } from '../../src/services/launch-turns.js';
 
 it('starts waiting set-ups in the order they came, at most LAUNCHES_PER_TURN in one turn', async () => {
   const turn = launchTurns();
