@@ -1,7 +1,7 @@
 // The relay block: one OpenAI model per stream, straight, through a bare node:http relay, through the app.
 import type { StreamSpec } from './bench-spec.js';
 import type { BenchChild } from './children.js';
-import { procCpuMs } from './proc-cpu.js';
+import { type CpuReading, cpuSpentMs, readCpu } from './proc-cpu.js';
 import { type SinglePath, type StreamSample, singleStream } from './single-workloads.js';
 import { percentile } from './stats.js';
 import type { RelayTarget } from './workloads.js';
@@ -28,6 +28,9 @@ export interface RelayBlockResult {
 }
 
 export const TENTHS = 10;
+
+const spent = (from: CpuReading | undefined, to: CpuReading | undefined) =>
+  from && to ? cpuSpentMs(from, to) : Number.NaN;
 
 const serverOf = (paths: RelayPaths, path: SinglePath) =>
   path === 'direct' ? undefined : path === 'bare-relay' ? paths.bareRelay : paths.app.child;
@@ -97,7 +100,7 @@ export interface RelayChunkOptions {
 }
 
 /**
- * `level` gated streams: the server's CPU (from /proc) over the set-ups (first POST until the last
+ * `level` gated streams: the server's CPU (from /proc, to the nanosecond) over the set-ups (first POST until the last
  * upstream request reached the provider), then over the streaming (release until the last stream
  * ended); per-chunk latency overall and by tenth of the stream (a growing backlog shows there).
  */
@@ -118,7 +121,7 @@ export async function relayChunkBlock(
   let streamingMs = 0;
   let opened = 0;
   for (let round = 0; round < o.rounds; round++) {
-    const cpu0 = server ? procCpuMs(server.pid) : Number.NaN;
+    const cpu0 = server ? readCpu(server.pid) : undefined;
     let waiting = o.level;
     let open = 0;
     let allReady: () => void = () => {};
@@ -133,12 +136,12 @@ export async function relayChunkBlock(
     );
     await ready;
     await paths.provider.request('arrived', open, 70_000);
-    const cpu1 = server ? procCpuMs(server.pid) : Number.NaN;
+    const cpu1 = server ? readCpu(server.pid) : undefined;
     await paths.provider.request('release', open, 70_000);
     samples.push(...(await Promise.all(streams)));
-    const cpu2 = server ? procCpuMs(server.pid) : Number.NaN;
-    setupMs += cpu1 - cpu0;
-    streamingMs += cpu2 - cpu1;
+    const cpu2 = server ? readCpu(server.pid) : undefined;
+    setupMs += spent(cpu0, cpu1);
+    streamingMs += spent(cpu1, cpu2);
     opened += open;
   }
   const ok = samples.filter((s) => !s.error);

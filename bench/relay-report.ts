@@ -71,7 +71,7 @@ export function summariseRelay(results: RelayBlockResult[]): RelaySummary {
     add(`added per-chunk p99 at ${level} (ms)`, 'relay-chunk', level, 'chunkP99Ms', true);
     for (let t = 1; t <= TENTHS; t++)
       add(`added p50 at ${level}, tenth ${t} (ms)`, 'relay-chunk', level, `tenth${t}P50Ms`, true);
-    // One stream's CPU is a few /proc ticks (10 ms): too coarse to read.
+    // One stream's whole CPU is a few ms: the set-up and streaming windows are too short to read.
     if (level < 10) continue;
     add(
       `server CPU per chunk streaming at ${level} (µs)`,
@@ -197,7 +197,7 @@ export function renderRelay(s: RelaySummary, goals: RelayTarget[]): string {
   };
   return [
     '\nRelay block: one OpenAI model per stream; added = path minus the provider read directly, same repeat',
-    '(median of repeats, lowest..highest repeat in brackets; CPU from /proc/<pid>/stat)',
+    '(median of repeats, lowest..highest repeat in brackets; CPU from /proc/<pid>/task/*/schedstat)',
     table(['figure', 'bare relay', 'us (persistence on)', 'us / bare'], rows),
     '',
     ...tenthRows.flat(),

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appEnv, BENCH_SECRET } from './app-env.js';
 import { startChild, startProvider } from './children.js';
-import { procCpuMs } from './proc-cpu.js';
+import { cpuSpentMs, readCpu } from './proc-cpu.js';
 import { type SinglePath, singleStream } from './single-workloads.js';
 import { signToken } from './token.js';
 
@@ -60,12 +60,12 @@ const spec = { deltas: 1, intervalMs: 0, firstDelayMs: 0, stamp: true };
 
 async function perComparison(path: SinglePath, n: number): Promise<number> {
   const pid = path === 'relay-on' ? app.pid : bare.pid;
-  const before = procCpuMs(pid);
+  const before = readCpu(pid);
   for (let i = 0; i < n; i++) {
     const s = await singleStream(path, { base: bare.url, target, model: 'gpt-5-mini' }, i, spec);
     if (s.error) throw new Error(`${path}: ${s.error}`);
   }
-  return (procCpuMs(pid) - before) / n;
+  return cpuSpentMs(before, readCpu(pid)) / n;
 }
 
 await perComparison('relay-on', 300);
