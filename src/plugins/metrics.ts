@@ -6,6 +6,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { isLocalClient } from '../auth/loopback.js';
 import { envelope } from '../errors.js';
 import type { SessionRun } from '../services/comparison-runner.js';
+import { redisHealth } from './redis.js';
 
 /**
  * prom-client rather than fastify-metrics: we need one registry per app (two apps in one process
@@ -37,6 +38,7 @@ function createMetrics() {
       help: 'Open SSE streams',
       registers: [registry],
     }),
+
     chunkCounts,
     chunks: new Counter({
       name: 'playground_chunks_relayed_total',
@@ -144,6 +146,15 @@ export default fp(
   async (app) => {
     const m = createMetrics();
     app.decorate('metrics', { ...m, follow: follower(m) });
+    // Only where there is a Redis: a 0 without REDIS_URL would read as "Redis is down".
+    const redis = app.redis;
+    const redisUp = redis
+      ? new Gauge({
+          name: 'playground_redis_up',
+          help: 'Whether REDIS_URL answered a PING at this scrape (1) or not (0)',
+          registers: [m.registry],
+        })
+      : null;
     app.addHook('onResponse', async (request, reply) => {
       m.requests.inc({
         method: request.method,
@@ -162,6 +173,7 @@ export default fp(
         return reply.code(status).send(envelope(status, message));
       }
       m.openStreams.set(app.streamClients.count);
+      if (redis && redisUp) redisUp.set((await redisHealth(redis)).reachable ? 1 : 0);
       return reply.header('content-type', m.registry.contentType).send(await m.registry.metrics());
     });
   },

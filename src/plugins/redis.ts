@@ -109,6 +109,42 @@ export async function connectRedis(
   };
 }
 
+export interface RedisHealth {
+  reachable: boolean;
+  /** How long a PING took, when it answered. */
+  latencyMs: number | null;
+  problem: string | null;
+}
+
+/**
+ * A PING on the command connection, for /health and /metrics. A connection that is down is not
+ * pinged (the command would queue until it is back): it is reported at once. Never longer than
+ * `timeoutMs`; the message names no address (REDIS_URL may hold a password).
+ */
+export async function redisHealth(r: RedisConnections, timeoutMs = 1000): Promise<RedisHealth> {
+  if (!r.command.isReady)
+    return { reachable: false, latencyMs: null, problem: 'Redis connection lost; reconnecting' };
+  const start = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), timeoutMs);
+  });
+  try {
+    const answer = await Promise.race([r.command.ping(), late]);
+    if (answer === 'late')
+      return {
+        reachable: false,
+        latencyMs: null,
+        problem: `Redis did not answer a PING within ${timeoutMs} ms`,
+      };
+    return { reachable: true, latencyMs: Math.round((performance.now() - start) * 100) / 100, problem: null };
+  } catch {
+    return { reachable: false, latencyMs: null, problem: 'Redis refused a PING' };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export async function closeRedis(r: RedisConnections): Promise<void> {
   // A blocked XREAD would hold close() for its whole block time: that connection is dropped.
   if (r.blocking.isOpen) r.blocking.destroy();

@@ -1,5 +1,6 @@
 // Public service routes: liveness, what this server offers, and health with a real database query and write probe.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { redisHealth } from '../plugins/redis.js';
 import { errorEnvelopeSchema } from '../schemas/common.js';
 import { healthSchema, infoSchema, rootSchema } from '../schemas/root.js';
 import { serviceName, version } from '../version.js';
@@ -59,8 +60,12 @@ const rootRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (_request, reply) => {
-      const database = await app.databaseHealth();
-      const ok = database.reachable && database.writable;
+      const [database, redis] = await Promise.all([
+        app.databaseHealth(),
+        app.redis ? redisHealth(app.redis) : null,
+      ]);
+      // Without Redis an instance of several can start no comparison: as unhealthy as without its database.
+      const ok = database.reachable && database.writable && (redis?.reachable ?? true);
       const mem = process.memoryUsage();
       const body = {
         status: ok ? ('ok' as const) : ('degraded' as const),
@@ -69,6 +74,7 @@ const rootRoutes: FastifyPluginAsyncZod = async (app) => {
         database,
         providers: { configured: app.providers.configured() },
         endpoints: app.providers.endpointHealth(),
+        redis,
         comparisons: { active: app.comparisons.activeCount },
         memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, heapTotalBytes: mem.heapTotal },
       };

@@ -35,6 +35,14 @@ export const healthSchema = z.object({
       }),
     )
     .meta({ description: 'One per endpoint of MODELS_FILE; a down endpoint does not make /health fail' }),
+  redis: z
+    .object({
+      reachable: z.boolean(),
+      latencyMs: z.number().nullable(),
+      problem: z.string().nullable(),
+    })
+    .nullable()
+    .meta({ description: 'A PING of REDIS_URL; null without it (one instance). Unreachable answers 503' }),
   comparisons: z.object({ active: z.number().int() }),
   memory: z.object({ rssBytes: z.number(), heapUsedBytes: z.number(), heapTotalBytes: z.number() }),
 });

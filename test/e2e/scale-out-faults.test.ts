@@ -200,11 +200,27 @@ describe.skipIf(!installed)('review: Redis down at runtime', () => {
         return { path, status: res.status, ms: Date.now() - t };
       };
       expect((await timed('/')).status).toBe(200);
+      const redisUp = async () =>
+        /^playground_redis_up (\d)$/m.exec(await (await fetch(`${stack.url}/metrics`)).text())?.[1];
+      expect(await redisUp()).toBe('1');
       await own.stop();
       await new Promise((resolve) => setTimeout(resolve, 300));
       const answers = [await timed('/'), await timed('/health')];
       console.log('while redis is down:', JSON.stringify(answers));
       for (const a of answers) expect(a.ms, `${a.path} took ${a.ms} ms`).toBeLessThan(1000);
+      // /health says so: 503, degraded, and why, without the address.
+      const health = await fetch(`${stack.url}/health`);
+      expect(health.status).toBe(503);
+      const body = (await health.json()) as { status: string; database: unknown; redis: unknown };
+      expect(body.status).toBe('degraded');
+      expect(body.database).toMatchObject({ reachable: true, writable: true });
+      expect(body.redis).toEqual({
+        reachable: false,
+        latencyMs: null,
+        problem: expect.stringMatching(/^Redis /),
+      });
+      expect(JSON.stringify(body)).not.toContain(String(own.port));
+      expect(await redisUp()).toBe('0');
     } finally {
       await closeWithin(() => stack.close(), 15_000);
       await own.stop();

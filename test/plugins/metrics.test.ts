@@ -39,6 +39,8 @@ describe('GET /metrics', () => {
     await sse.status;
     const during = await scrape();
     expect(value(during, 'playground_open_streams')).toBe(1);
+    // One process, no REDIS_URL: no Redis series (a 0 would read as Redis down).
+    expect(during).not.toContain('playground_redis_up');
     release();
     // Chunks are counted as they are relayed, not only at the end.
     await sse.waitFor((e) => e.event === 'model_chunk');

@@ -31,6 +31,12 @@ describe('redis plugin', () => {
     if (!r) throw new Error('redis expected');
     expect([r.command.isReady, r.blocking.isReady, r.subscriber.isReady]).toEqual([true, true, true]);
     expect(r.key('lease', 's1')).toBe('test:plugin:lease:s1');
+    // /health pings it: reachable, with the PING's time, and still 200.
+    const health = await app.inject({ url: '/health' });
+    expect(health.statusCode).toBe(200);
+    expect(health.json().status).toBe('ok');
+    expect(health.json().redis).toMatchObject({ reachable: true, problem: null });
+    expect(health.json().redis.latencyMs).toBeGreaterThanOrEqual(0);
     await app.close();
     expect([r.command.isOpen, r.blocking.isOpen, r.subscriber.isOpen]).toEqual([false, false, false]);
   });

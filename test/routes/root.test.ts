@@ -39,6 +39,8 @@ describe('service routes', () => {
     expect(body.providers.configured).toEqual(expect.arrayContaining(['openai', 'demo']));
     expect(body.providers.configured).not.toContain('anthropic');
     expect(body.comparisons.active).toBe(0);
+    // One process: nothing shared, nothing to ping.
+    expect(body.redis).toBeNull();
     expect(body.memory.rssBytes).toBeGreaterThan(0);
     expect(JSON.stringify(body)).not.toContain('sk-test');
   });
